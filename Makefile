@@ -1,0 +1,47 @@
+# Two commands on a fresh machine: `make serve` and `make test`. Each sets itself up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+WORKERS ?= 2
+STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+INPUTS := $(wildcard ontology/*.ttl data/*.ttl shapes/*.ttl)
+
+.PHONY: serve test lint validate fmt build system-deps clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+# Validation runs at build time and is recorded, so the server starts without it.
+build/validation.json: $(STAMP) $(INPUTS)
+	$(BIN)/python -m server build
+
+build: build/validation.json
+
+validate: $(STAMP)
+	$(BIN)/python -m server validate
+
+fmt: $(STAMP)
+	$(BIN)/python -m server fmt
+
+# Debian packages the tests drive for real (headless chromium); installed when root.
+system-deps:
+	@bash scripts/system-deps.sh
+
+serve: $(STAMP) build/validation.json
+	exec $(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) \
+		--workers $(WORKERS) --no-ws server.wsgi:app
+
+lint: $(STAMP)
+	$(BIN)/ruff check server tests scripts
+	$(BIN)/mypy
+
+test: $(STAMP) system-deps build/validation.json lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache
