@@ -27,6 +27,7 @@ class Result:
     message: str
     shape: str  # the sh:sourceShape, which tests assert on
     component: str
+    constraint: str = ""  # the sh:sourceConstraint of a SPARQL-based constraint
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Report:
                 lines.append(f"  path:       {r.path}")
             if r.value:
                 lines.append(f"  value:      {r.value}")
-            lines.append(f"  shape:      {r.shape}")
+            lines.append(f"  shape:      {r.constraint or r.shape}")
         lines.append(
             f"{len(self.violations)} violation(s), {len(self.warnings)} warning(s)."
         )
@@ -64,13 +65,17 @@ class Report:
 
 
 def validate(dataset: Dataset) -> Report:
-    """Validate the data graph against the shapes, with the vocabulary as ontology graph.
+    """Validate the dataset's data graph against its shapes, with its vocabulary."""
+    return validate_graph(
+        dataset.graphs["data"], dataset.graphs["shapes"], dataset.graphs["vocabulary"]
+    )
+
+
+def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> Report:
+    """Validate a data graph against shapes, with the vocabulary as ontology graph.
 
     The vocabulary is mixed in (RDFS inference off) so that class targets see subclasses.
     """
-    data = dataset.graphs["data"]
-    shapes = dataset.graphs["shapes"]
-    ontology = dataset.graphs["vocabulary"]
     conforms, report_graph, _ = shacl_validate(
         data, shacl_graph=shapes, ont_graph=ontology, inference="none",
         advanced=True, allow_warnings=True,
@@ -98,6 +103,7 @@ def _result(g: Graph, node: Node) -> Result:
         message=one(SH.resultMessage),
         shape=one(SH.sourceShape),
         component=one(SH.sourceConstraintComponent).rsplit("#", 1)[-1],
+        constraint=one(SH.sourceConstraint),
     )
 
 

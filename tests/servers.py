@@ -42,6 +42,18 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 2
     raise RuntimeError(f"server did not answer {url} within {seconds} s")
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a server process, kill it if it lingers, and close its pipe."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    if process.stdout:
+        process.stdout.close()
+
+
 @contextmanager
 def publisher(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[str]:
     """Run the publisher as the README serves it (granian, WSGI) and yield its base URL."""
@@ -55,11 +67,7 @@ def publisher(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[s
         wait_until_up(base + "/health", process)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 @contextmanager
@@ -100,10 +108,6 @@ def oxigraph_server(
         wait_until_up(base + "/query?query=ASK%7B%7D", process)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
