@@ -1,0 +1,231 @@
+"""`make bench`: our publisher and its peers on the same data, checked, loaded, one table.
+
+Order: start each server alone (cold start), check every answer against the reference,
+then load only what answered right, in interleaved rounds (every server in every round,
+so that a noisy minute hurts all alike), and print medians and our ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import asdict
+from pathlib import Path
+
+from . import discover, peers
+from .checks import Expected, Outcome, fetch, judge
+from .load import summarise, tree_rss, wrk
+from .reference import Reference
+from .report import NGINX, OURS, Measured, ServerFacts, table
+from .workloads import BY_KEY, WORKLOADS, Request
+
+ROOT = peers.ROOT
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--root", type=Path, help="data root (default: this repository)")
+    p.add_argument("--rounds", type=int, default=3, help="load rounds; medians are reported")
+    p.add_argument("--seconds", type=int, default=2, help="length of one wrk run (whole s)")
+    p.add_argument("--warmup", type=int, default=1, help="wrk warm-up run per series (s)")
+    p.add_argument("--connections", type=int, default=8)
+    p.add_argument("--threads", type=int, default=2, help="wrk threads")
+    p.add_argument("--workers", type=int, default=2, help="granian workers (as make serve)")
+    p.add_argument("--out", type=Path, default=ROOT / "build" / "bench",
+                   help="where last.md and last.json go")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="mcm-bench-"))
+    try:
+        text, record = run(args, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(text)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "last.md").write_text(text + "\n", encoding="utf-8")
+    (args.out / "last.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+    log(f"\nbench: {time.monotonic() - started:.0f} s; written to {args.out}/last.md, last.json")
+    return 0
+
+
+def run(args: argparse.Namespace, workdir: Path) -> tuple[str, dict]:
+    """Start, check, load; return the table and a record of every figure."""
+    root = (args.root or ROOT).resolve()
+    reference = Reference(root)
+    expected = Expected(reference)
+    nquads = reference.dump_nquads(workdir / "dataset.nq")
+    routes: dict[str, dict[str, discover.Route]] = {}
+    running: list[peers.Running] = []
+    notes: list[str] = []
+    with ExitStack() as stack:
+        def start(cm: object, what: str) -> peers.Running | None:
+            log(f"bench: starting {what} ...")
+            try:
+                server: peers.Running = stack.enter_context(cm)  # type: ignore[arg-type]
+            except Exception as exc:  # one peer that cannot start must not sink the run
+                notes.append(f"{what} did not start: {str(exc)[:300]}")
+                return None
+            running.append(server)
+            return server
+
+        ours = start(peers.ours(workdir, None if root == ROOT else root, args.workers), OURS)
+        if ours is not None:
+            routes[ours.name] = discover.routes(ours, expected)
+        for on_disk in (False, True):
+            oxi = start(peers.oxigraph(workdir, nquads, on_disk), f"oxigraph (disk={on_disk})")
+            if oxi is not None:
+                routes[oxi.name] = discover.routes(oxi, expected)
+        rdf = start(peers.rdflib_endpoint(workdir, nquads), "rdflib-endpoint")
+        if rdf is not None:
+            routes[rdf.name] = discover.routes(rdf, expected)
+        if ours is not None:
+            static = _static_site(stack, workdir, routes[ours.name], expected, notes)
+            if static is not None:
+                running.append(static[0])
+                routes[static[0].name] = static[1]
+        _print_checks(routes)
+        results = {(key, name): Measured(outcome)
+                   for name, table_ in routes.items() for key, (_, outcome) in table_.items()}
+        peak = _load(args, running, routes, results)
+    servers = [ServerFacts(s.name, s.cold_start, peak.get(s.name, 0) / 2**20, s.note)
+               for s in running]
+    text = table(results, servers)
+    text += "\n\nServers: " + "; ".join(f"{s.name}: {s.note}" for s in servers if s.note)
+    text += (f"\nLoad: wrk, {args.connections} connections, {args.threads} threads, "
+             f"{args.rounds} rounds x {args.seconds:g} s, medians; loopback, same run.")
+    if notes:
+        text += "\n" + "\n".join(notes)
+    record = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "settings": {k: str(v) for k, v in vars(args).items()},
+        "servers": [asdict(s) for s in servers],
+        "results": [{"workload": k, "server": n, "outcome": str(m.outcome),
+                     "summary": asdict(m.summary) if m.summary else None}
+                    for (k, n), m in results.items()],
+        "notes": notes,
+    }
+    return text, record
+
+
+def _static_site(stack: ExitStack, workdir: Path, ours: dict[str, discover.Route],
+                 expected: Expected, notes: list[str]
+                 ) -> tuple[peers.Running, dict[str, discover.Route]] | None:
+    """nginx over the static export when `python -m server export` exists, else over files
+    saved from our server's own answers (said so in the note)."""
+    wanted = {k: r for k, r in ours.items() if BY_KEY[k].kind in ("document", "dump")}
+    exported = _export(workdir, notes)
+    if exported is not None:
+        site, body = exported
+        served = _serve_static(stack, workdir, site, wanted, expected, body,
+                               "serving `python -m server export` output")
+        if served is not None and all(o.ok for _, o in served[1].values()):
+            return served
+        notes.append("nginx over the export gave wrong answers; serving saved answers instead")
+    site = workdir / "site"
+    paths = discover.build_site(ours, site)
+    if not paths:
+        notes.append("nginx: nothing to serve (our server has no W4/W5 route yet)")
+        return None
+    return _serve_static(stack, workdir, site, {k: ours[k] for k in paths}, expected, None,
+                         "files saved from our server's answers (no export command yet)")
+
+
+def _serve_static(stack: ExitStack, workdir: Path, site: Path, wanted: dict[str, discover.Route],
+                  expected: Expected, body: str | None, note: str
+                  ) -> tuple[peers.Running, dict[str, discover.Route]] | None:
+    paths = {}
+    for key, (request, _) in wanted.items():
+        if request is not None:
+            path = request.path.split("?", 1)[0]
+            paths[key] = path if path.endswith(BY_KEY[key].suffix) else path + BY_KEY[key].suffix
+    if not paths:
+        return None
+    port = peers.free_port()
+    if body is not None:
+        body = re.sub(r"listen\s+[^;]+;", f"listen 127.0.0.1:{port};", body)
+    log(f"bench: starting {NGINX} ({note}) ...")
+    try:
+        server = stack.enter_context(peers.nginx(workdir, site, next(iter(paths.values())),
+                                                 note, body=body, port=port))
+    except Exception as exc:
+        log(f"bench: nginx did not start: {exc}")
+        return None
+    routes: dict[str, discover.Route] = {}
+    for key, path in paths.items():
+        request = Request(server.base + path, {"Accept": BY_KEY[key].accept})
+        try:
+            outcome = judge(BY_KEY[key], fetch(request), expected)
+        except OSError as exc:
+            outcome = Outcome("wrong", f"no answer ({exc})")
+        routes[key] = (request, outcome)
+    return server, routes
+
+
+def _export(workdir: Path, notes: list[str]) -> tuple[Path, str | None] | None:
+    """Run the static export if the server has one; the site and its nginx server block."""
+    python = str(peers.BIN / "python")
+    helptext = subprocess.run([python, "-m", "server", "--help"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60).stdout
+    if not re.search(r"\bexport\b", helptext):
+        return None
+    site = workdir / "export"
+    done = subprocess.run([python, "-m", "server", "export", str(site)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        notes.append(f"`python -m server export` failed: {done.stderr.strip()[-300:]}")
+        return None
+    for conf in sorted(site.rglob("*nginx*.conf")) + sorted(site.rglob("*.conf")):
+        text = conf.read_text(encoding="utf-8", errors="replace")
+        if re.search(r"\bserver\s*\{", text) and not re.search(r"\bhttp\s*\{", text):
+            return site, text.replace("$EXPORT_ROOT", str(site))
+    return site, None  # no usable server block: serve the files by path
+
+
+def _print_checks(routes: dict[str, dict[str, discover.Route]]) -> None:
+    log("bench: correctness before load")
+    for name, table_ in routes.items():
+        for key, (_, outcome) in table_.items():
+            if outcome.status != "n/a":
+                log(f"  {BY_KEY[key].label:<18} {name:<16} {outcome}")
+
+
+def _load(args: argparse.Namespace, running: list[peers.Running],
+          routes: dict[str, dict[str, discover.Route]],
+          results: dict[tuple[str, str], Measured]) -> dict[str, int]:
+    """Interleaved rounds of wrk over every checked request; returns peak RSS per server."""
+    plan = [(w.key, s, routes[s.name][w.key][0]) for w in WORKLOADS for s in running
+            if routes.get(s.name, {}).get(w.key, (None, Outcome("n/a")))[1].ok]
+    per_run = args.seconds * args.rounds + args.warmup
+    log(f"bench: loading {len(plan)} series, about {len(plan) * per_run:.0f} s")
+    peak = {s.name: tree_rss(s.pid) for s in running}
+    for _key, _server, request in plan:
+        assert request is not None
+        wrk(request, args.warmup, args.connections, args.threads)
+    for round_ in range(args.rounds):
+        for key, server, request in plan:
+            assert request is not None
+            sample = wrk(request, args.seconds, args.connections, args.threads)
+            results[(key, server.name)].samples.append(sample)
+            peak[server.name] = max(peak[server.name], tree_rss(server.pid))
+        log(f"bench: round {round_ + 1}/{args.rounds} done")
+    for measured in results.values():
+        if measured.samples:
+            measured.summary = summarise(measured.samples)
+    return peak
+
+
