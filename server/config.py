@@ -26,6 +26,18 @@ DEFAULTS: dict[str, Any] = {
     "SPARQL_MAX_ROWS": 10_000,
     # Endpoints SERVICE may call; empty means SERVICE is refused.
     "SPARQL_SERVICE_ALLOWLIST": (),
+    # The link tool (`mcm link`): the SPARQL endpoint it checks Wikidata links at, the
+    # contact sent in its User-Agent, and how politely it asks (see server/linking/client.py).
+    "WIKIDATA_ENDPOINT": "https://query.wikidata.org/sparql",
+    "LINK_CONTACT": FILE_BASE,
+    "LINK_MIN_INTERVAL": 1.0,
+    "LINK_TIMEOUT": 60.0,
+    "LINK_RETRIES": 4,
+    "LINK_BACKOFF": 2.0,
+    # Reconciliation (OpenRefine): queries per batch, candidates per query, request body.
+    "RECONCILE_MAX_QUERIES": 100,
+    "RECONCILE_MAX_LIMIT": 50,
+    "RECONCILE_MAX_BODY": 256 * 1024,
 }
 
 _ENV_PREFIX = "MCM_"

@@ -13,7 +13,9 @@ from .rdfio import parse_file, rebase
 
 # Named graph -> the folder whose Turtle files fill it. The SPARQL default graph is the
 # union of all of them (see README, "Default graph").
-PARTS = {"data": "data", "vocabulary": "ontology", "shapes": "shapes"}
+PARTS = {"data": "data", "vocabulary": "ontology", "shapes": "shapes",
+         # facts the link tool recorded from Wikidata, with provenance (server/linking)
+         "wikidata": "data/wikidata"}
 
 
 def project_root() -> Path:

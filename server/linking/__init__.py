@@ -1,0 +1,1 @@
+"""Wikidata links: the link tool (verify, propose), the snapshot and facts graph, SSSOM."""
