@@ -25,5 +25,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import errorhandlers, home
 
     app.register_blueprint(home.bp)
+    from . import reconcile
+    from .linking import web as linking_web
+
+    app.register_blueprint(linking_web.bp)
+    app.register_blueprint(reconcile.bp)
     errorhandlers.register(app)
     return app

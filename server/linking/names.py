@@ -17,7 +17,8 @@ from rapidfuzz import fuzz
 LEGAL_FORMS = frozenset({
     "inc", "incorporated", "ltd", "limited", "llc", "llp", "lp", "plc", "ag", "gmbh", "mbh",
     "sa", "sas", "sarl", "se", "srl", "spa", "bv", "nv", "oy", "oyj", "ab", "asa", "as", "aps",
-    "co", "corp", "corporation", "company", "pty", "pte", "kk", "ev", "gbr", "ug",
+    "co", "corp", "corporation", "company", "pty", "pte", "kk", "ev", "gbr", "ug", "sro",
+    "spol", "kft", "zrt", "sl", "slu", "ltda", "bhd", "sdn", "cv", "sapi",
 })
 # Words an acronym skips ("Center for Democracy and Technology" -> CDT).
 STOPWORDS = frozenset({
@@ -47,9 +48,23 @@ def tokens(text: str) -> list[str]:
     # "C.D.T." and "C D T" are the acronym "cdt"
     if len(words) > 1 and all(len(w) == 1 for w in words):
         words = ["".join(words)]
-    while len(words) > 1 and words[-1] in LEGAL_FORMS:
-        words.pop()
+    words = _strip_legal_forms(words)
     return [w for w in words if w != "the"] or words
+
+
+def _strip_legal_forms(words: list[str]) -> list[str]:
+    """Drop trailing legal forms, dotted ones too: 'e.V.' and 's.r.o.' split into letters."""
+    while len(words) > 1:
+        run = 0
+        while run < len(words) - 1 and len(words[-1 - run]) == 1:
+            run += 1
+        if run >= 2 and "".join(words[-run:]) in LEGAL_FORMS:
+            words = words[:-run]
+        elif words[-1] in LEGAL_FORMS:
+            words = words[:-1]
+        else:
+            break
+    return words
 
 
 def normalise(text: str) -> str:

@@ -135,7 +135,10 @@ def assess(cand: Candidate, found: Found, agents: dict[str, Agent]) -> Candidate
     ours = {normalise(n) for n in cand.agent.names}
     theirs = {normalise(n) for n in names if n}
     cand.score = max((similarity(a, b) for a in ours for b in theirs), default=0.0)
-    related = [agents[iri] for iri in cand.agent.related if iri in agents]
+    # affiliations and parents, and theirs: a person's centre belongs to a university
+    nearby = [*cand.agent.related,
+              *(p for iri in cand.agent.related if iri in agents for p in agents[iri].related)]
+    related = [agents[iri] for iri in dict.fromkeys(nearby) if iri in agents]
     relation_rows = [(key, row) for key in RELATION_KEYS for row in found.get(key, [])]
     for rel in related:
         for key, (item, label, _) in relation_rows:
