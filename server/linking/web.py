@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from ..errors import BadRequest, NotFound
 from ..namespaces import WD
@@ -68,7 +69,7 @@ def mapping_set() -> Response:
 
 
 @bp.get("/wikidata/<path:item>")
-def from_wikidata(item: str) -> Response:
+def from_wikidata(item: str) -> BaseResponse:
     """303 See Other from a Wikidata QID to our entity linked to it; 404 if none is."""
     if not _QID.fullmatch(item):
         raise BadRequest(f"{item!r} is not a Wikidata item identifier (Q followed by digits)")
