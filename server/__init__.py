@@ -22,9 +22,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         config_mod.check(app.config)
     app.extensions["mcm"] = open_publication(app.config)
 
-    from . import errorhandlers, home
+    from . import errorhandlers, headers, home, resources
 
     app.register_blueprint(home.bp)
+    app.register_blueprint(resources.bp)
+    headers.register(app)
     from . import reconcile
     from .linking import web as linking_web
 

@@ -93,7 +93,9 @@ class MediaRange:
 
 def _split(header: str, sep: str) -> list[str]:
     """Split on sep outside double quotes (parameter values may quote commas)."""
-    parts, current, quoted, escaped = [], [], False, False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
     for char in header:
         if escaped:
             escaped = False

@@ -25,6 +25,7 @@ def prefixes(base: str) -> dict[str, str]:
     """The prefixes written into Turtle, TriG and RDF/XML, for the served base."""
     out = {p: ns.replace(FILE_BASE, base) for p, ns in PREFIXES.items()}
     out["shp"] = base + "shapes#"
+    out["spdx"] = "http://spdx.org/rdf/terms#"
     return out
 
 

@@ -119,13 +119,13 @@ def _counts(g: Graph, d: URIRef, store: Store, base: str, triples: int) -> None:
     row = store.select(
         "SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties) "
         "(COUNT(DISTINCT ?o) AS ?objects) WHERE { ?s ?p ?o }")[0]
-    g.add((d, VOID.distinctSubjects, Literal(int(row["subjects"]))))
-    g.add((d, VOID.properties, Literal(int(row["properties"]))))
-    g.add((d, VOID.distinctObjects, Literal(int(row["objects"]))))
+    g.add((d, VOID.distinctSubjects, Literal(int(str(row["subjects"])))))
+    g.add((d, VOID.properties, Literal(int(str(row["properties"])))))
+    g.add((d, VOID.distinctObjects, Literal(int(str(row["objects"])))))
     entities = store.select(
         "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o . "
         f'FILTER(STRSTARTS(STR(?s), "{base}id/")) }}')[0]
-    g.add((d, VOID.entities, Literal(int(entities["n"]))))
+    g.add((d, VOID.entities, Literal(int(str(entities["n"])))))
     classes = store.select(
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c")
     g.add((d, VOID.classes, Literal(len(classes))))
@@ -133,7 +133,7 @@ def _counts(g: Graph, d: URIRef, store: Store, base: str, triples: int) -> None:
         part = BNode()
         g.add((d, VOID.classPartition, part))
         g.add((part, VOID["class"], row["c"]))
-        g.add((part, VOID.entities, Literal(int(row["n"]))))
+        g.add((part, VOID.entities, Literal(int(str(row["n"])))))
 
 
 def _linksets(g: Graph, d: URIRef, store: Store) -> None:
@@ -159,7 +159,7 @@ def _linksets(g: Graph, d: URIRef, store: Store) -> None:
         g.add((linkset, VOID.objectsTarget, wikidata))
         g.add((linkset, VOID.target, d))
         g.add((linkset, VOID.target, wikidata))
-        g.add((linkset, VOID.triples, Literal(int(row["n"]))))
+        g.add((linkset, VOID.triples, Literal(int(str(row["n"])))))
         g.add((linkset, DCTERMS.title,
                Literal(f"Links to Wikidata by {local}", lang="en")))
 
