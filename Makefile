@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 2
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
-INPUTS := $(wildcard ontology/*.ttl data/*.ttl shapes/*.ttl)
+INPUTS := $(wildcard ontology/*.ttl data/*.ttl data/wikidata/*.ttl shapes/*.ttl)
 
 .PHONY: serve test lint validate fmt build system-deps clean
 
