@@ -32,5 +32,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(linking_web.bp)
     app.register_blueprint(reconcile.bp)
+    from . import sparql
+
+    app.register_blueprint(sparql.bp)
     errorhandlers.register(app)
     return app

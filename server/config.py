@@ -26,6 +26,11 @@ DEFAULTS: dict[str, Any] = {
     "SPARQL_MAX_ROWS": 10_000,
     # Endpoints SERVICE may call; empty means SERVICE is refused.
     "SPARQL_SERVICE_ALLOWLIST": (),
+    # Query worker processes per server process (a timed-out one is killed and replaced),
+    # each one's memory limit in MB (0: none), and the result cache's size in bytes.
+    "SPARQL_WORKERS": 2,
+    "SPARQL_WORKER_MEMORY_MB": 1024,
+    "SPARQL_CACHE_BYTES": 32 * 1024 * 1024,
     # The link tool (`mcm link`): the SPARQL endpoint it checks Wikidata links at, the
     # contact sent in its User-Agent, and how politely it asks (see server/linking/client.py).
     "WIKIDATA_ENDPOINT": "https://query.wikidata.org/sparql",
@@ -85,4 +90,6 @@ def check(config: dict[str, Any]) -> dict[str, Any]:
         raise SystemExit("MCM_STORE=remote needs MCM_REMOTE_QUERY_URL")
     if float(config["SPARQL_TIMEOUT"]) <= 0:
         raise SystemExit("MCM_SPARQL_TIMEOUT must be positive")
+    if int(config["SPARQL_WORKERS"]) < 1:
+        raise SystemExit("MCM_SPARQL_WORKERS must be at least 1")
     return config
