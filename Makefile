@@ -8,7 +8,7 @@ WORKERS ?= 2
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 INPUTS := $(wildcard ontology/*.ttl data/*.ttl data/wikidata/*.ttl shapes/*.ttl)
 
-.PHONY: serve test lint validate fmt build system-deps clean
+.PHONY: serve test lint validate fmt build system-deps clean bench bench-scale
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -37,11 +37,20 @@ serve: $(STAMP) build/validation.json
 		--workers $(WORKERS) --no-ws server.wsgi:app
 
 lint: $(STAMP)
-	$(BIN)/ruff check server tests scripts
+	$(BIN)/ruff check server tests scripts bench
 	$(BIN)/mypy
 
 test: $(STAMP) system-deps build/validation.json lint
 	$(BIN)/pytest
+
+# Our server against Oxigraph, rdflib-endpoint and nginx on the same data: one table of
+# ratios and targets (issue 6), a few minutes. bench/README.md says what is measured.
+bench: $(STAMP) system-deps build/validation.json
+	$(BIN)/python -m bench
+
+# The same costs at 1k, 10k and 100k synthetic signatories (long: builds are time-boxed).
+bench-scale: $(STAMP) system-deps
+	$(BIN)/python -m bench.scale
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
