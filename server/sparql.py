@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from . import sparql_check, sparql_formats, sparql_protocol, sparql_results
 from .errorhandlers import problem
 from .errors import NotAcceptable, PayloadTooLarge, PublisherError
+from .headers import EXPOSED
 from .publication import publication
 from .sparql_cache import Memo, ResultCache
 from .sparql_description import DEFAULT_GRAPH_TEXT, description, limits_text
@@ -28,7 +29,10 @@ ALLOW = "GET, HEAD, POST, OPTIONS"
 HTML_ROWS = 1000  # the page shows at most this many rows; downloads have them all
 _KIND = {"SELECT": BINDINGS, "ASK": BOOLEAN, "CONSTRUCT": GRAPH, "DESCRIBE": GRAPH}
 _RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
-_EXPOSED = "SPARQL-Results-Truncated, SPARQL-Results-Limit, Server-Timing"
+_EXPOSED = EXPOSED + ", SPARQL-Results-Truncated, SPARQL-Results-Limit, Server-Timing"
+# The query page loads its own script and stylesheet, nothing from elsewhere.
+_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
 @bp.record_once
@@ -274,6 +278,7 @@ def _page(status: int = 200, query: str = "", result: QueryResult | None = None,
     )
     response = Response(text, status=status, content_type="text/html; charset=utf-8")
     response.headers["Vary"] = "Accept"
+    response.headers["Content-Security-Policy"] = _CSP
     if result is not None:
         response.headers["SPARQL-Results-Limit"] = str(config["SPARQL_MAX_ROWS"])
         if result.truncated:

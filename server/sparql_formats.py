@@ -97,21 +97,22 @@ def by_name(name: str, kind: str) -> ResultFormat:
 
 
 def _ranges(accept: str) -> list[tuple[str, str, float]]:
-    parsed = parse_accept_header(accept, MIMEAccept)
     out = []
-    for value, quality in parsed:
+    for value, quality in parse_accept_header(accept, MIMEAccept):
         media = value.split(";", 1)[0].strip().lower()
         main, _, sub = media.partition("/")
-        out.append((main, sub or "*", float(quality)))
+        if main:
+            out.append((main, sub or "*", float(quality)))
     return out
 
 
 def _quality(fmt: ResultFormat, ranges: list[tuple[str, str, float]]) -> tuple[float, int]:
-    """(quality, specificity) of the best-matching name of fmt; (0, -1) when none matches."""
-    best = (0.0, -1)
+    """(quality, specificity) of fmt: its most specifically matched name decides, so that
+    `application/sparql-results+json;q=0, */*` excludes JSON even though `*/*` matches the
+    alias application/json. (0, -1) when nothing matches."""
+    best: tuple[int, float] | None = None  # (specificity, quality)
     for name in fmt.names():
         main, _, sub = name.partition("/")
-        match: tuple[float, int] | None = None
         for r_main, r_sub, q in ranges:
             if r_main == main and r_sub == sub:
                 specificity = 2
@@ -121,12 +122,11 @@ def _quality(fmt: ResultFormat, ranges: list[tuple[str, str, float]]) -> tuple[f
                 specificity = 0
             else:
                 continue
-            # The most specific range decides this name's quality.
-            if match is None or specificity > match[1]:
-                match = (q, specificity)
-        if match is not None and match[0] > 0 and match > best:
-            best = match
-    return best
+            if best is None or (specificity, q) > best:
+                best = (specificity, q)
+    if best is None or best[1] <= 0:
+        return (0.0, -1)
+    return (best[1], best[0])
 
 
 def choose(kind: str, accept: str | None, format_name: str | None = None) -> ResultFormat:

@@ -9,7 +9,6 @@ keep running in the other workers meanwhile.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
 import pickle
@@ -44,6 +43,7 @@ class Worker:
                 stdout=subprocess.DEVNULL, close_fds=True,
             )
             self.conn = Connection(os.dup(ours.fileno()))
+        self.pid_of_parent = os.getpid()
         try:
             self.conn.send_bytes(init)
         except OSError as exc:
@@ -82,14 +82,8 @@ class WorkerPool:
         self._pid: int | None = None
         self._closed = False
         self.replaced = 0  # workers killed on timeout and replaced: for tests and metrics
-        ref = weakref.ref(self)
-
-        def close_at_exit() -> None:
-            pool = ref()
-            if pool is not None:
-                pool.close()
-
-        atexit.register(close_at_exit)
+        # Kill the workers when the pool goes away or at exit, whichever comes first.
+        weakref.finalize(self, _kill_all, self._all, self._lock)
 
     def start(self) -> None:
         """Start the workers now rather than on the first query (idempotent)."""
@@ -104,7 +98,7 @@ class WorkerPool:
                 return
             # After a fork the parent's workers are not ours to use.
             self._idle = queue.LifoQueue()
-            self._all = set()
+            self._all.clear()
             # Started together, so that they load the data in parallel.
             workers = [w.ready() for w in [Worker(self._init) for _ in range(self.size)]]
             for worker in workers:
@@ -164,8 +158,13 @@ class WorkerPool:
         self._closed = True
         if self._pid != os.getpid():
             return
-        with self._lock:
-            for worker in list(self._all):
-                worker.kill()
-            self._all.clear()
+        _kill_all(self._all, self._lock)
         self._pid = None
+
+
+def _kill_all(workers: set[Worker], lock: threading.Lock) -> None:
+    with lock:
+        for worker in list(workers):
+            if worker.pid_of_parent == os.getpid():
+                worker.kill()
+        workers.clear()
