@@ -171,7 +171,9 @@ def _quality(fmt: Format, ranges: list[MediaRange]) -> tuple[float, int]:
         if r.type == "*":
             spec = 0
         elif r.subtype == "*":
-            if not any(n.split("/")[0] == r.type for n in names):
+            # Only the served media type counts here: `application/*` is not answered with
+            # text/html because HTML has an application/xhtml+xml alias.
+            if fmt.media_type.split("/")[0] != r.type:
                 continue
             spec = 1
         elif f"{r.type}/{r.subtype}" in names:

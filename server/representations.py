@@ -286,6 +286,10 @@ class Renderer:
             schema_org=html.script_json(html.dataset_schema_org(self.base, files,
                                                                 self.modified)))
 
+    def links(self, iri: str, origin: str) -> str:
+        """The Link header of a document's representations, as served at origin."""
+        return self._rewrite(self._links(iri).encode(), origin).decode()
+
     def _links(self, iri: str) -> str:
         links = [f'<{href}>; rel="alternate"; type="{fmt.media_type}"'
                  for fmt, href in html.alternates(iri)]

@@ -62,13 +62,13 @@ def renderer() -> Renderer:
     return r
 
 
-def negotiate(offered: tuple[Format, ...], links: str | None) -> Format | Response:
-    """The format the Accept header asks for, or the 406 response listing the others."""
+def negotiate(offered: tuple[Format, ...], iri: str, origin: str) -> Format | Response:
+    """The format the Accept header asks for, or the 406 response linking the others."""
     try:
         return choose(request.headers.get("Accept"), offered)
     except NotAcceptable as exc:
         return error_response(exc.status, exc.title, str(exc), available=exc.available,
-                              link=links)
+                              link=renderer().links(iri, origin))
 
 
 def serve_document(path: str) -> Response:
@@ -82,11 +82,11 @@ def serve_document(path: str) -> Response:
         iri = r.lookup(stem) if fmt is not None else None
         if iri is None:
             raise NotFound(f"There is no resource at /{path}.")
-    origin = request_origin()
+    origin = r.origin(request_origin())
     negotiated = fmt is None
     location = None
     if fmt is None:
-        chosen = negotiate(DOCUMENT_FORMATS, r.get(DOC, iri, HTML, origin).link)
+        chosen = negotiate(DOCUMENT_FORMATS, iri, origin)
         if isinstance(chosen, Response):
             return chosen
         fmt = chosen
@@ -113,9 +113,9 @@ def vocabulary(**_: str) -> Response:
 
 def _dataset(offered: tuple[Format, ...]) -> Response:
     r = renderer()
-    origin = request_origin()
+    origin = r.origin(request_origin())
     iri = r.dataset_iri
-    chosen = negotiate(offered, r.get(DOC, iri, offered[0], origin).link)
+    chosen = negotiate(offered, iri, origin)
     if isinstance(chosen, Response):
         return chosen
     if chosen is HTML and offered[0] is HTML:
@@ -140,7 +140,7 @@ def well_known_void() -> Response:
 
 def _fixed(kind: str, key: str, fmt: Format) -> Response:
     r = renderer()
-    rep = r.get(kind, key, fmt, request_origin())
+    rep = r.get(kind, key, fmt, r.origin(request_origin()))
     return respond(rep, last_modified=r.last_modified, negotiated=False)
 
 
