@@ -12,7 +12,8 @@ import hashlib
 import io
 from dataclasses import dataclass
 
-from rdflib import Graph
+from rdflib import BNode, Graph
+from rdflib.term import Node
 
 from .dataset import Dataset
 from .documents import canonical
@@ -55,13 +56,26 @@ def render(dump: Dump, dataset: Dataset, store: Store, base: str = FILE_BASE) ->
     """The bytes of one dump, IRIs under the dataset's base (rewritten later if asked)."""
     if dump.format is CSV:
         return signatories_csv(store, base)
-    named = [(str(dataset.graph_iri(n)), canonical(g)) for n, g in sorted(dataset.graphs.items())]
+    named = [(str(dataset.graph_iri(n)), _own_blank_nodes(canonical(g), n))
+             for n, g in sorted(dataset.graphs.items())]
     if dump.format in (NQUADS, TRIG):
         return serialize_quads(named, dump.format, base)
     union = Graph()
     for _, graph in named:
         union += graph
     return serialize(union, dump.format, None, base)
+
+
+def _own_blank_nodes(graph: Graph, name: str) -> Graph:
+    """Blank node labels prefixed by the graph's name: canonical labels are per graph, and
+    two graphs' `cb0` must not become one node in a merged dump."""
+    def own(term: Node) -> Node:
+        return BNode(f"{name}{term}") if isinstance(term, BNode) else term
+
+    out = Graph()
+    for s, p, o in graph:
+        out.add((own(s), p, own(o)))
+    return out
 
 
 def sha256(body: bytes) -> str:
