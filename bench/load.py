@@ -80,11 +80,47 @@ def summarise(samples: list[Sample]) -> Summary:
                    sum(s.errors for s in samples), len(samples))
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory in bytes of a process and all its descendants (from /proc).
+@dataclass(frozen=True)
+class Memory:
+    """A process tree's memory: RSS summed (shared pages once per process, as `ps` and the
+    issue's target count them), PSS (shared pages split between sharers), process count."""
 
-    Shared pages count once per process, as `ps` and the issue's target count them.
-    """
+    rss: int
+    pss: int
+    processes: int
+
+    def __str__(self) -> str:
+        return (f"{self.rss / 2**20:.0f} MB RSS, {self.pss / 2**20:.0f} MB PSS, "
+                f"{self.processes} processes")
+
+
+def tree_memory(pid: int) -> Memory:
+    """The memory of a process and all its descendants, from /proc."""
+    rss = pss = 0
+    pids = tree_pids(pid)
+    for current in pids:
+        rss += _kb(f"/proc/{current}/status", "VmRSS:")
+        pss += _kb(f"/proc/{current}/smaps_rollup", "Pss:")
+    return Memory(rss, pss, len(pids))
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory in bytes of a process and all its descendants."""
+    return tree_memory(pid).rss
+
+
+def _kb(path: str, field: str) -> int:
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1]) * 1024
+    except OSError:  # the process ended meanwhile, or the file is not readable
+        pass
+    return 0
+
+
+def tree_pids(pid: int) -> list[int]:
+    """The process and all its live descendants."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -96,14 +132,10 @@ def tree_rss(pid: int) -> int:
         # The command name (field 2) may hold spaces and parentheses: split after its end.
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [pid]
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
+        if Path(f"/proc/{current}").exists():
+            found.append(current)
         todo.extend(children.get(current, []))
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            continue
-    return total
+    return found

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import discover, peers
 from .checks import Expected, Outcome, fetch, judge
-from .load import summarise, tree_rss, wrk
+from .load import Memory, summarise, tree_memory, wrk
 from .reference import Reference
 from .report import NGINX, OURS, Measured, ServerFacts, table
 from .workloads import BY_KEY, WORKLOADS, Request
@@ -102,10 +102,11 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[str, dict]:
         results = {(key, name): Measured(outcome)
                    for name, table_ in routes.items() for key, (_, outcome) in table_.items()}
         peak = _load(args, running, routes, results)
-    servers = [ServerFacts(s.name, s.cold_start, peak.get(s.name, 0) / 2**20, s.note)
+    servers = [ServerFacts(s.name, s.cold_start, peak[s.name].rss / 2**20, s.note)
                for s in running]
     text = table(results, servers)
     text += "\n\nServers: " + "; ".join(f"{s.name}: {s.note}" for s in servers if s.note)
+    text += "\nMemory at peak RSS: " + "; ".join(f"{n}: {m}" for n, m in peak.items())
     text += (f"\nLoad: wrk, {args.connections} connections, {args.threads} threads, "
              f"{args.rounds} rounds x {args.seconds:g} s, medians; loopback, same run.")
     if notes:
@@ -114,6 +115,7 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[str, dict]:
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "settings": {k: str(v) for k, v in vars(args).items()},
         "servers": [asdict(s) for s in servers],
+        "memory": {n: asdict(m) for n, m in peak.items()},
         "results": [{"workload": k, "server": n, "outcome": str(m.outcome),
                      "summary": asdict(m.summary) if m.summary else None}
                     for (k, n), m in results.items()],
@@ -206,13 +208,13 @@ def _print_checks(routes: dict[str, dict[str, discover.Route]]) -> None:
 
 def _load(args: argparse.Namespace, running: list[peers.Running],
           routes: dict[str, dict[str, discover.Route]],
-          results: dict[tuple[str, str], Measured]) -> dict[str, int]:
-    """Interleaved rounds of wrk over every checked request; returns peak RSS per server."""
+          results: dict[tuple[str, str], Measured]) -> dict[str, Memory]:
+    """Interleaved rounds of wrk over every checked request; returns peak memory per server."""
     plan = [(w.key, s, routes[s.name][w.key][0]) for w in WORKLOADS for s in running
             if routes.get(s.name, {}).get(w.key, (None, Outcome("n/a")))[1].ok]
     per_run = args.seconds * args.rounds + args.warmup
     log(f"bench: loading {len(plan)} series, about {len(plan) * per_run:.0f} s")
-    peak = {s.name: tree_rss(s.pid) for s in running}
+    peak = {s.name: tree_memory(s.pid) for s in running}
     for _key, _server, request in plan:
         assert request is not None
         wrk(request, args.warmup, args.connections, args.threads)
@@ -221,7 +223,8 @@ def _load(args: argparse.Namespace, running: list[peers.Running],
             assert request is not None
             sample = wrk(request, args.seconds, args.connections, args.threads)
             results[(key, server.name)].samples.append(sample)
-            peak[server.name] = max(peak[server.name], tree_rss(server.pid))
+            peak[server.name] = max(peak[server.name], tree_memory(server.pid),
+                                    key=lambda m: m.rss)
         log(f"bench: round {round_ + 1}/{args.rounds} done")
     for measured in results.values():
         if measured.samples:

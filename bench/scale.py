@@ -26,7 +26,7 @@ from server.validation import read_record, record_path
 
 from . import discover, peers, synth
 from .checks import Expected
-from .load import Summary, summarise, tree_rss, wrk
+from .load import Summary, summarise, tree_memory, wrk
 from .reference import Reference
 from .report import markdown
 from .shacl_profile import Profile, profile
@@ -52,6 +52,8 @@ class Scale:
     start_s: float | None = None
     rss_start_mb: float | None = None
     rss_peak_mb: float | None = None
+    pss_peak_mb: float | None = None
+    processes: int | None = None
     load: dict[str, Summary] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -141,8 +143,8 @@ def measure(args: argparse.Namespace, n: int, build_timeout: float) -> Scale:
         with peers.ours(workdir, root, args.workers, env=env,
                         start_timeout=args.start_timeout) as server:
             scale.start_s = server.cold_start
-            scale.rss_start_mb = tree_rss(server.pid) / 2**20
-            peak = tree_rss(server.pid)
+            peak = tree_memory(server.pid)
+            scale.rss_start_mb = peak.rss / 2**20
             routes = discover.routes(server, expected, KEYS)
             for key, (request, outcome) in routes.items():
                 if request is None or not outcome.ok:
@@ -151,9 +153,11 @@ def measure(args: argparse.Namespace, n: int, build_timeout: float) -> Scale:
                 samples = []
                 for _ in range(args.rounds):
                     samples.append(wrk(request, args.seconds))
-                    peak = max(peak, tree_rss(server.pid))
+                    peak = max(peak, tree_memory(server.pid), key=lambda m: m.rss)
                 scale.load[key] = summarise(samples)
-            scale.rss_peak_mb = peak / 2**20
+            scale.rss_peak_mb = peak.rss / 2**20
+            scale.pss_peak_mb = peak.pss / 2**20
+            scale.processes = peak.processes
     except RuntimeError as exc:
         scale.notes.append(f"{n}: server: {str(exc)[:300]}")
     return scale
@@ -215,6 +219,9 @@ def render(results: list[Scale], profiles: list[tuple[int, Profile]],
         ("start on validated build (s)", [s.start_s for s in results], "", 2),
         ("RSS after start (MB)", [s.rss_start_mb for s in results], "", 0),
         ("RSS peak under load (MB)", [s.rss_peak_mb for s in results], "", 0),
+        ("  PSS then (MB)", [s.pss_peak_mb for s in results], "", 0),
+        ("  processes", [None if s.processes is None else float(s.processes)
+                         for s in results], "", 0),
     ]
     for key, label in (("W1", "W1"), ("W4t", "W4 Turtle"), ("W4j", "W4 JSON-LD")):
         for attr, unit in (("rps", "req/s"), ("p50", "p50 ms"), ("p99", "p99 ms")):
