@@ -64,10 +64,10 @@ def _cors(response: Response) -> Response:
     return response
 
 
-@bp.route("/sparql", methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"],
-          provide_automatic_options=False)
-@bp.route("/sparql/", methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"],
-          provide_automatic_options=False)
+_METHODS = ["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]
+
+
+@bp.route("/sparql", methods=_METHODS, provide_automatic_options=False)
 def endpoint() -> Response:
     """The SPARQL 1.1 Protocol query operation; without a query, the service description."""
     if request.method == "OPTIONS":
@@ -95,6 +95,11 @@ def endpoint() -> Response:
         if _wants_html():
             return _page(status=exc.status, error=str(exc), query=_query_for_page())
         raise
+
+
+# /sparql/ answers too (the W3C protocol tests use it); links name /sparql.
+bp.add_url_rule("/sparql/", "endpoint_slash", endpoint, methods=_METHODS,
+                provide_automatic_options=False)
 
 
 @bp.get("/sparql/examples/<slug>")
@@ -130,7 +135,7 @@ def _body(limit: int) -> bytes:
 def _wants_html() -> bool:
     try:
         fmt = sparql_formats.choose(BINDINGS, request.headers.get("Accept"),
-                                    request.args.get("format"))
+                                    request.args.getlist("format"))
     except PublisherError:
         return False
     return fmt.key == "html"
@@ -180,7 +185,7 @@ def _answer(proto: sparql_protocol.ProtocolRequest) -> Response:
     kind = _KIND.get(info.form or "", BINDINGS)
     try:
         fmt: ResultFormat | None = sparql_formats.choose(kind, request.headers.get("Accept"),
-                                                         proto.format)
+                                                         proto.formats)
     except NotAcceptable:
         if info.form is not None:
             raise
@@ -225,7 +230,7 @@ def _description_bytes(endpoint: str, key: str, example_url: str) -> bytes:
 
 
 def _service_description(proto: sparql_protocol.ProtocolRequest) -> Response:
-    fmt = sparql_formats.choose(DESCRIPTION, request.headers.get("Accept"), proto.format)
+    fmt = sparql_formats.choose(DESCRIPTION, request.headers.get("Accept"), proto.formats)
     if fmt.key == "html":
         return _page()
     endpoint = request.base_url

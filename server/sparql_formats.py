@@ -9,6 +9,8 @@ table's order, so that `*/*` and no Accept header get the first format of the ki
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from werkzeug.datastructures import MIMEAccept
@@ -129,10 +131,16 @@ def _quality(fmt: ResultFormat, ranges: list[tuple[str, str, float]]) -> tuple[f
     return (best[1], best[0])
 
 
-def choose(kind: str, accept: str | None, format_name: str | None = None) -> ResultFormat:
-    """The format to answer with; raises NotAcceptable (406) when nothing offered fits."""
-    if format_name:
-        return by_name(format_name, kind)
+def choose(kind: str, accept: str | None, format_names: Sequence[str] = ()) -> ResultFormat:
+    """The format to answer with; raises NotAcceptable (406) when nothing offered fits.
+
+    format_names (the `format` parameters) win over Accept: the first known name decides.
+    """
+    if format_names:
+        for name in format_names:
+            with contextlib.suppress(BadRequest):
+                return by_name(name, kind)
+        return by_name(format_names[0], kind)  # none is known: say so
     available = offers(kind)
     if not accept or not accept.strip():
         return available[0]

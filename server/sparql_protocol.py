@@ -27,7 +27,9 @@ class ProtocolRequest:
     query: str | None
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
-    format: str | None = None  # the `format` parameter, a convenience for browsers
+    # The `format` parameters, a convenience for browsers. Clients such as SPARQLWrapper send
+    # several (a name, then media types), so all are kept and the first known one wins.
+    formats: tuple[str, ...] = ()
 
 
 def _params(encoded: str, where: str) -> list[tuple[str, str]]:
@@ -98,9 +100,7 @@ def parse(method: str, content_type: str | None, query_string: bytes, body: byte
         raise Forbidden(READ_ONLY)
     if len(queries) > 1:
         raise BadRequest(f"The request has {len(queries)} queries; send exactly one.")
-    formats = [v for k, v in params if k == "format"]
-    if len(formats) > 1:
-        raise BadRequest("The request has more than one format parameter.")
+    formats = tuple(v for k, v in params if k == "format" and v.strip())
     default = _iris([v for k, v in params if k == "default-graph-uri"], "default-graph-uri")
     named = _iris([v for k, v in params if k == "named-graph-uri"], "named-graph-uri")
     query = queries[0] if queries else None
@@ -113,4 +113,4 @@ def parse(method: str, content_type: str | None, query_string: bytes, body: byte
         raise PayloadTooLarge(f"The query is {len(query)} characters long; the limit is "
                               f"{max_query_length}.")
     return ProtocolRequest(query=query, default_graphs=default, named_graphs=named,
-                           format=formats[0] if formats else None)
+                           formats=formats)

@@ -129,11 +129,19 @@ SPARQLWRAPPER_JSON = ("application/sparql-results+json,application/json,text/jav
     ("bindings", None, "nonsense", BadRequest),
 ])
 def test_negotiation(kind: str, accept: str | None, name: str | None, expected: object) -> None:
+    names = (name,) if name else ()
     if isinstance(expected, str):
-        assert sparql_formats.choose(kind, accept, name).key == expected
+        assert sparql_formats.choose(kind, accept, names).key == expected
     else:
         with pytest.raises(expected):  # type: ignore[call-overload]
-            sparql_formats.choose(kind, accept, name)
+            sparql_formats.choose(kind, accept, names)
+
+
+def test_the_first_known_format_parameter_wins() -> None:
+    # What SPARQLWrapper sends for JSON-LD: its name, then its media types as one value.
+    sent = ("json-ld", "application/ld+json,application/x-json+ld")
+    assert sparql_formats.choose("graph", None, sent).key == "jsonld"
+    assert sparql_formats.choose("graph", None, ("junk", "ttl")).key == "turtle"
 
 
 # --- the worker's serializers read back equal to pyoxigraph's own ---
