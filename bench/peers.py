@@ -20,6 +20,7 @@ from pathlib import Path
 from tests.servers import free_port
 
 from .checks import fetch
+from .load import tree_rss
 from .workloads import ENTITY, JSON_RESULTS, TURTLE, Request, sparql_get
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,10 +42,21 @@ class Running:
 
 
 def _wait(request: Request, process: subprocess.Popen[bytes], log: Path, seconds: float,
-          accept_any: bool = False) -> None:
-    """Poll every 10 ms until the request gets a 200 (any status if accept_any)."""
+          accept_any: bool = False, max_rss: int | None = None) -> None:
+    """Poll every 10 ms until the request gets a 200 (any status if accept_any).
+
+    max_rss: bytes the process tree may hold while starting; beyond, it is stopped (a big
+    synthetic dataset must not take the shared machine's memory).
+    """
     deadline = time.monotonic() + seconds
+    next_guard = 0.0
     while time.monotonic() < deadline:
+        if max_rss and time.monotonic() > next_guard:
+            next_guard = time.monotonic() + 1.0
+            rss = tree_rss(process.pid)
+            if rss > max_rss:
+                raise RuntimeError(f"stopped while starting: {rss / 2**30:.1f} GB resident, "
+                                   f"over the {max_rss / 2**30:.1f} GB guard")
         if process.poll() is not None:
             raise RuntimeError(f"{process.args!r} exited with {process.returncode}:\n"
                                + log.read_text(errors="replace")[-2000:])
@@ -86,7 +98,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def ours(workdir: Path, data_root: Path | None = None, workers: int = 2,
-         env: dict[str, str] | None = None, start_timeout: float = 120.0) -> Iterator[Running]:
+         env: dict[str, str] | None = None, start_timeout: float = 120.0,
+         max_rss: int | None = None) -> Iterator[Running]:
     """Our publisher as `make serve` runs it: granian, WSGI, `workers` workers."""
     port = free_port()
     command = [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1",
@@ -98,7 +111,7 @@ def ours(workdir: Path, data_root: Path | None = None, workers: int = 2,
     log = workdir / f"ours-{port}.log"
     started = time.perf_counter()
     with _process(command, log, env=extra, cwd=ROOT) as process:
-        _wait(Request(base + "/health"), process, log, start_timeout)
+        _wait(Request(base + "/health"), process, log, start_timeout, max_rss=max_rss)
         up = time.perf_counter() - started
         note = f"{workers} workers; cold start = process start to /health"
         # Anything rendered lazily on first use would make /health flatter the start: count

@@ -13,6 +13,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -66,6 +67,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--large-build-timeout", type=float, default=300.0,
                    help="time-box of the build at the larger scales (s)")
     p.add_argument("--start-timeout", type=float, default=900.0)
+    p.add_argument("--max-rss-gb", type=float, default=12.0,
+                   help="stop a starting server whose process tree holds more than this")
     p.add_argument("--profile-sizes", type=int, nargs=2, default=[150, 300],
                    help="signatories of the two datasets validation is profiled on")
     p.add_argument("--rounds", type=int, default=2)
@@ -140,8 +143,8 @@ def measure(args: argparse.Namespace, n: int, build_timeout: float) -> Scale:
     env = {"MCM_SPARQL_MAX_ROWS": str(10 * n)}
     log(f"bench-scale: {n}: starting the server on the validated build ...")
     try:
-        with peers.ours(workdir, root, args.workers, env=env,
-                        start_timeout=args.start_timeout) as server:
+        with peers.ours(workdir, root, args.workers, env=env, start_timeout=args.start_timeout,
+                        max_rss=int(args.max_rss_gb * 2**30)) as server:
             scale.start_s = server.cold_start
             peak = tree_memory(server.pid)
             scale.rss_start_mb = peak.rss / 2**20
@@ -160,6 +163,8 @@ def measure(args: argparse.Namespace, n: int, build_timeout: float) -> Scale:
             scale.processes = peak.processes
     except RuntimeError as exc:
         scale.notes.append(f"{n}: server: {str(exc)[:300]}")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
     return scale
 
 
