@@ -58,12 +58,16 @@ class Table:
 
 
 def compact(iri: str, prefixes: Mapping[str, str]) -> str:
-    """prefix:local for an IRI under a known namespace (the longest one), else the IRI."""
+    """prefix:local for an IRI under a known namespace (the longest one), else the IRI.
+
+    For display only: a local part may hold "/" (id:org/microsoft), which a query would
+    have to escape.
+    """
     best, best_ns = "", ""
     for prefix, ns in prefixes.items():
         local = iri[len(ns):]
         if (iri.startswith(ns) and len(ns) > len(best_ns) and local
-                and all(c.isalnum() or c in "-_" for c in local)):
+                and all(c.isalnum() or c in "-_/" for c in local)):
             best, best_ns = prefix, ns
     return f"{best}:{iri[len(best_ns):]}" if best_ns else iri
 

@@ -201,3 +201,13 @@ def test_bad_input_never_gives_a_500(client: FlaskClient, method: str, qs: str,
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     if response.status_code >= 400 and response.mimetype == "application/problem+json":
         assert json.loads(response.data)["detail"]
+
+
+def test_the_readme_lists_every_example() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## SPARQL endpoint"):]
+    for path in sorted((Path(__file__).resolve().parent.parent / "server/queries").glob("*.rq")):
+        title = path.read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
+        assert f"| {title} | `server/queries/{path.name}` |" in section
