@@ -218,3 +218,18 @@ def test_service_goes_through_the_allow_list(tmp_path: Path) -> None:
             assert client.get("/sparql", query_string={"query": other}).status_code == 403
         finally:
             app.extensions["mcm"].store.close()
+
+
+def test_a_query_past_the_memory_limit_is_stopped_too() -> None:
+    app = create_app({"TESTING": True, "SPARQL_WORKERS": 1, "SPARQL_WORKER_MEMORY_MB": 300,
+                      "SPARQL_TIMEOUT": 20})
+    try:
+        client = app.test_client()
+        started = time.monotonic()
+        response = client.get("/sparql", query_string={"query": RUNAWAY.replace(
+            "SELECT (COUNT(*) AS ?n)", "SELECT *") + " ORDER BY ?a ?d ?g"})
+        assert response.status_code == 503 and "memory" in response.json["detail"]
+        assert time.monotonic() - started < 10  # long before the 20 s timeout
+        assert client.get("/sparql", query_string={"query": "ASK {}"}).json["boolean"] is True
+    finally:
+        app.extensions["mcm"].store.close()
