@@ -117,11 +117,18 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[str, dict]:
         "servers": [asdict(s) for s in servers],
         "memory": {n: asdict(m) for n, m in peak.items()},
         "results": [{"workload": k, "server": n, "outcome": str(m.outcome),
+                     "request": _describe(routes[n][k][0]),
                      "summary": asdict(m.summary) if m.summary else None}
                     for (k, n), m in results.items()],
         "notes": notes,
     }
     return text, record
+
+
+def _describe(request: Request | None) -> dict | None:
+    if request is None:
+        return None
+    return {"path": request.path[:200], "headers": request.headers}
 
 
 def _static_site(stack: ExitStack, workdir: Path, ours: dict[str, discover.Route],
@@ -183,7 +190,8 @@ def _export(workdir: Path, notes: list[str]) -> tuple[Path, str | None] | None:
     python = str(peers.BIN / "python")
     helptext = subprocess.run([python, "-m", "server", "--help"], cwd=ROOT, capture_output=True,
                               text=True, timeout=60).stdout
-    if not re.search(r"\bexport\b", helptext):
+    commands = re.search(r"\{([\w,-]+)\}", helptext)  # argparse's "{validate,build,...}"
+    if not commands or "export" not in commands.group(1).split(","):
         return None
     site = workdir / "export"
     done = subprocess.run([python, "-m", "server", "export", str(site)], cwd=ROOT,

@@ -197,7 +197,7 @@ def _record_unvalidated(root: Path) -> None:
 
 # --- the report ---
 
-def _growth(values: list[float | None], sizes: list[int]) -> list[str]:
+def growth(values: list[float | None], sizes: list[int]) -> list[str]:
     """Ratio between successive scales, and the exponent of n it implies."""
     out = []
     for (a, na), (b, nb) in zip(zip(values, sizes, strict=True),
@@ -239,7 +239,7 @@ def render(results: list[Scale], profiles: list[tuple[int, Profile]],
         cells = [fmt(v, unit, digits) for v in values]
         if name.startswith("build") and any(s.build_s is None for s in results):
             cells = [c or s.build_note for c, s in zip(cells, results, strict=True)]
-        rows.append([name, *cells, *_growth(values, sizes)])
+        rows.append([name, *cells, *growth(values, sizes)])
     text = "Scale (signatories in all; growth as ratio and as the exponent of n)\n\n"
     text += markdown(header, rows)
     text += "\n\n" + _profile_text(profiles, sizes)

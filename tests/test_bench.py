@@ -16,6 +16,7 @@ from bench.checks import Expected, Outcome, Response, fetch, judge
 from bench.load import Sample, parse_wrk, summarise
 from bench.peers import Running
 from bench.reference import Reference
+from bench.scale import growth
 from bench.report import NGINX, OURS, OXI_MEM, RDFLIB, Measured, ServerFacts, table
 from bench.workloads import BY_KEY, JSON_RESULTS, WORKLOADS, sparql_get
 
@@ -133,3 +134,9 @@ def test_static_site_is_built_from_our_answers(tmp_path: Path, oxigraph: str) ->
                                  "W1": (request, Outcome("ok"))}, tmp_path)
     assert paths == {"W4t": "/query.ttl"}
     assert (tmp_path / "query.ttl").read_bytes() == fetch(request).body
+
+
+def test_growth_between_scales_is_ratio_and_exponent() -> None:
+    assert growth([1.0, 10.0, 400.0], [1_000, 10_000, 100_000]) == [
+        "x10.0 (n^1.00)", "x40.0 (n^1.60)"]
+    assert growth([2.0, None], [1_000, 10_000]) == [""]
