@@ -16,8 +16,8 @@ from bench.checks import Expected, Outcome, Response, fetch, judge
 from bench.load import Sample, parse_wrk, summarise
 from bench.peers import Running
 from bench.reference import Reference
-from bench.scale import growth
 from bench.report import NGINX, OURS, OXI_MEM, RDFLIB, Measured, ServerFacts, table
+from bench.scale import growth
 from bench.workloads import BY_KEY, JSON_RESULTS, WORKLOADS, sparql_get
 
 from .servers import ROOT, oxigraph_server
