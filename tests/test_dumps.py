@@ -8,6 +8,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -18,6 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID
 
+from server import dataset as dataset_mod
 from server import jsonld as jsonld_mod
 from server.dataset import Dataset
 from server.dumps import DUMPS
@@ -26,6 +28,13 @@ from server.void import SPDX
 
 ORIGIN = "http://localhost/"
 RDF_PARSERS = {"ttl": "turtle", "nt": "nt", "rdf": "xml", "jsonld": "json-ld"}
+
+
+@pytest.fixture(scope="module")
+def data() -> Dataset:
+    """The repository's data freshly parsed: the session fixture is shared with tests that
+    may add to it, and the dumps must match the files, not someone's edits."""
+    return dataset_mod.load(Path(__file__).resolve().parent.parent)
 
 
 @pytest.fixture(scope="module")
