@@ -26,8 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "SPARQL_MAX_ROWS": 10_000,
     # Endpoints SERVICE may call; empty means SERVICE is refused.
     "SPARQL_SERVICE_ALLOWLIST": (),
-    # Query worker processes per server process (a timed-out one is killed and replaced),
-    # each one's memory limit in MB (0: none), and the result cache's size in bytes.
+    # Query worker processes per server process, at most (one is kept, more start when all
+    # are busy; a timed-out one is killed), each one's memory limit in MB (0: none), and the
+    # result cache's size in bytes.
     "SPARQL_WORKERS": 2,
     "SPARQL_WORKER_MEMORY_MB": 1024,
     "SPARQL_CACHE_BYTES": 32 * 1024 * 1024,
