@@ -7,16 +7,20 @@ describes. Every response, errors and timeouts included, carries CORS headers.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
+from email.utils import formatdate
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 
+from . import headers as headers_mod
 from . import sparql_check, sparql_formats, sparql_protocol, sparql_results
 from .errorhandlers import problem
 from .errors import NotAcceptable, PayloadTooLarge, PublisherError
 from .headers import EXPOSED
 from .publication import publication
+from .representations import make as make_representation
 from .sparql_cache import Memo, ResultCache
 from .sparql_description import DEFAULT_GRAPH_TEXT, description, limits_text
 from .sparql_examples import example, examples
@@ -24,6 +28,7 @@ from .sparql_formats import BINDINGS, BOOLEAN, BY_KEY, DESCRIPTION, GRAPH, Resul
 from .store import QueryRequest, QueryResult, query_prefixes
 
 bp = Blueprint("sparql", __name__)
+_STARTED = formatdate(usegmt=True)  # Last-Modified when the publisher does not say
 
 ALLOW = "GET, HEAD, POST, OPTIONS"
 HTML_ROWS = 1000  # the page shows at most this many rows; downloads have them all
@@ -166,14 +171,54 @@ def _repeated_get() -> Response | None:
 
 def _result_response(result: QueryResult, served: ResultFormat, max_rows: int,
                      cached: bool) -> Response:
-    response = Response(result.body, content_type=served.content_type)
-    headers = response.headers
-    headers["Vary"] = "Accept"
-    headers["SPARQL-Results-Limit"] = str(max_rows)
+    extra = [("SPARQL-Results-Limit", str(max_rows))]
     if result.truncated:
-        headers["SPARQL-Results-Truncated"] = "true"
-    headers["Server-Timing"] = _timing(result, cached)
+        extra.append(("SPARQL-Results-Truncated", "true"))
+    if request.method != "POST" and len(result.body) <= _FAST_PATH_MAX_BODY:
+        fast = _through_fast_path(result, served, extra, _timing(result, cached))
+        if fast is not None:
+            return fast
+    response = Response(result.body, content_type=served.content_type)
+    response.headers["Vary"] = "Accept"
+    for name, value in extra:
+        response.headers[name] = value
+    response.headers["Server-Timing"] = _timing(result, cached)
     return response
+
+
+# Small GET results are also handed to the publisher's WSGI fast path (server/headers.py),
+# which answers the same request again without Flask, with an ETag, 304s and gzip. Only
+# small ones: that table is bounded by its number of entries, and queries vary without end.
+_FAST_PATH_MAX_BODY = 16 * 1024
+
+
+def _through_fast_path(result: QueryResult, served: ResultFormat,
+                       extra: list[tuple[str, str]], timing: str) -> Response | None:
+    fast = current_app.extensions.get(headers_mod.FASTPATH)
+    if fast is None:
+        return None
+    renderer = current_app.extensions.get("mcm.renderer")
+    last_modified = getattr(renderer, "last_modified", None) or _STARTED
+    rep = make_representation(result.body, served.content_type)
+    base = headers_mod.prepare(rep, last_modified=last_modified, negotiated=True)
+
+    def ours(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        kept = [(k, _EXPOSED if k == "Access-Control-Expose-Headers" else v)
+                for k, v in headers if k != "Vary"]
+        return [*kept, ("Vary", "Accept, Accept-Encoding"), *extra,
+                ("Server-Timing", 'cache;desc="hit"')]
+
+    prepared = dataclasses.replace(
+        base, plain=ours(base.plain), gzip=ours(base.gzip) if base.gzip else None,
+        plain_304=ours(base.plain_304), gzip_304=ours(base.gzip_304) if base.gzip_304 else None)
+    fast.remember(request.environ, prepared)
+    h = request.headers
+    status, headers, body = headers_mod.answer(prepared, h.get("Accept-Encoding"),
+                                               h.get("If-None-Match"),
+                                               h.get("If-Modified-Since"))
+    # This answer itself says how it was made; the fast path's later ones say "cache".
+    headers = [(k, timing if k == "Server-Timing" else v) for k, v in headers]
+    return Response(body, status, headers)
 
 
 def _answer(proto: sparql_protocol.ProtocolRequest) -> Response:

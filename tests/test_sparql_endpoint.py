@@ -4,6 +4,7 @@ that must never give a 500."""
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import uuid
@@ -119,6 +120,26 @@ def test_a_repeated_query_comes_from_the_cache(client: FlaskClient) -> None:
     xml = client.get("/sparql", query_string={"query": query},
                      headers={"Accept": "application/sparql-results+xml"})
     assert xml.mimetype == "application/sparql-results+xml"  # another format, another entry
+
+
+def test_a_repeated_get_is_answered_with_etag_304_and_gzip(client: FlaskClient) -> None:
+    query = f"SELECT ?s ?label WHERE {{ ?s rdfs:label ?label }} LIMIT 20 # {uuid.uuid4()}"
+    first = client.get("/sparql", query_string={"query": query})
+    again = client.get("/sparql", query_string={"query": query})
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    for response in (first, again):
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert response.headers["SPARQL-Results-Limit"] == "10000"
+        assert "SPARQL-Results-Truncated" in response.headers["Access-Control-Expose-Headers"]
+    assert again.headers["Server-Timing"] == 'cache;desc="hit"'
+    unchanged = client.get("/sparql", query_string={"query": query},
+                           headers={"If-None-Match": first.headers["ETag"]})
+    assert unchanged.status_code == 304 and unchanged.data == b""
+    assert unchanged.headers["Access-Control-Allow-Origin"] == "*"
+    zipped = client.get("/sparql", query_string={"query": query},
+                        headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == first.data
 
 
 # --- the HTML page ---
