@@ -164,8 +164,12 @@ def dataset_arguments(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def execute(store: ox.Store, job: dict[str, Any], prefixes: dict[str, str],
-            base_iri: str | None) -> dict[str, Any]:
+            base_iri: str | None, output_prefixes: dict[str, str] | None = None
+            ) -> dict[str, Any]:
     """Run one job; the reply says ok, kind, body, rows, truncated and the time taken.
+
+    prefixes may be used undeclared in the query; output_prefixes (default: the same) are
+    written in Turtle and RDF/XML results.
 
     Errors are replies too ({"ok": False, "error": "syntax" | "io" | "evaluation",
     "message": ...}), never exceptions, so that the process keeps serving.
@@ -197,7 +201,8 @@ def execute(store: ox.Store, job: dict[str, Any], prefixes: dict[str, str],
             truncated = len(triples) > limit
             triples = triples[:limit]
             body = ox.serialize(triples, format=GRAPH_FORMATS[job["graph_format"]],
-                                prefixes=prefixes) or b""
+                                prefixes=prefixes if output_prefixes is None
+                                else output_prefixes) or b""
             rows = len(triples)
     except SyntaxError as exc:
         return {"ok": False, "error": "syntax", "message": str(exc)}
@@ -220,6 +225,7 @@ def serve(conn: Connection) -> None:
         limit = int(init["memory_mb"]) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     prefixes, base_iri = init["prefixes"], init.get("base_iri")
+    output_prefixes = init.get("output_prefixes")
     conn.send_bytes(b"ready")
     while True:
         try:
@@ -228,7 +234,7 @@ def serve(conn: Connection) -> None:
             return
         # Backstop if the web process dies mid-query: SIGALRM's default action ends us.
         signal.setitimer(signal.ITIMER_REAL, float(job["timeout"]) + 5.0)
-        reply = execute(store, job, prefixes, base_iri)
+        reply = execute(store, job, prefixes, base_iri, output_prefixes)
         signal.setitimer(signal.ITIMER_REAL, 0)
         conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
 

@@ -134,6 +134,8 @@ class EmbeddedStore:
         if self._pool is None:
             init = {"nquads": self.oxigraph.dump(format=ox.RdfFormat.N_QUADS),
                     "prefixes": self.prefixes, "base_iri": self.base,
+                    # Not id: in results: its local names need "/" escaped (id:org\/x).
+                    "output_prefixes": {k: v for k, v in self.prefixes.items() if k != "id"},
                     "memory_mb": self.worker_memory_mb}
             self._pool = WorkerPool(init, self.workers)
         return self._pool
