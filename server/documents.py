@@ -30,6 +30,9 @@ LABEL_PREDICATES = (SKOS.prefLabel, RDFS.label, DCTERMS.title, SDO.name, RDF.typ
 # shapes that mention a term.
 INVERSE_SKIPPED = (RDF.type, RDFS.isDefinedBy, MCM.listedIn, MCM.signedDocument)
 INVERSE_SKIPPED_NAMESPACES = (str(SH),)
+# Inverse links from a node that qualifies the relation (PROV-O style): that node and its
+# hash sub-resources are described in full, not only linked.
+QUALIFIED_INVERSE = (MCM.signatory,)
 
 
 def document_iri(iri: str) -> str:
@@ -104,6 +107,18 @@ def describe(store: Store, iri: str) -> Graph:
     for x, p, s in inverse:
         if x not in mine and not str(p).startswith(INVERSE_SKIPPED_NAMESPACES):
             graph.add((x, p, s))
+
+    # A signatory's document carries its signature whole: capacity, and how each source
+    # lists it (the spelling as found), which a reader of the signatory wants to see.
+    qualified = sorted({x for x, p, _ in inverse if p in QUALIFIED_INVERSE and x not in mine})
+    if qualified:
+        graph += store.construct(
+            "CONSTRUCT { ?s ?p ?o } WHERE { "
+            f"VALUES ?q {{ {_values(qualified)} }} ?s ?p ?o . "
+            'FILTER(?s = ?q || STRSTARTS(STR(?s), CONCAT(STR(?q), "#"))) }'
+        )
+        mine |= {s for s in graph.subjects() if isinstance(s, URIRef)
+                 and document_iri(str(s)) in {str(q) for q in qualified}}
 
     # Classes are named in the vocabulary document; labelling them here would add a second
     # top-level node to every document.

@@ -99,6 +99,20 @@ def test_a_signature_holds_its_listings(renderer: Renderer) -> None:
         assert g.value(listing, MCM.listedIn) == URIRef(base + "id/" + source)
 
 
+def test_a_signatory_carries_its_signature_and_how_each_source_lists_it(
+    renderer: Renderer,
+) -> None:
+    base = renderer.base
+    person = URIRef(base + "id/person/cris-thomas")
+    g = graph_of(renderer, "id/person/cris-thomas")
+    signature = g.value(predicate=MCM.signatory, object=person)
+    assert signature == URIRef(base + "id/signature/cris-thomas")
+    listed = {str(g.value(listing, MCM.nameAsListed)) for listing in g.objects(signature,
+                                                                              MCM.listing)}
+    assert listed == {"Cris Thomas", "Cris Thomas (Space Rogue)"}
+    assert g.value(signature, MCM.capacity) == URIRef(base + "id/signing-capacity/individual")
+
+
 def test_a_scheme_lists_its_concepts(renderer: Renderer) -> None:
     base = renderer.base
     scheme = URIRef(base + "id/scheme/sector")
