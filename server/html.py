@@ -107,6 +107,7 @@ class Section:
     types: list[Value]
     texts: list[tuple[str, Value]]
     rows: list[Row]
+    iri: str | None = None  # shown under the title; None: the page's IRI and the anchor
 
 
 @dataclass
@@ -267,6 +268,12 @@ def page_model(graph: Graph, iri: str, labeller: Labeller) -> Page:
     main = builder.section(root, None)
     hashes = _by_str({s for s in graph.subjects() if str(s).startswith(iri + "#")})
     subsections = [builder.section(s, str(s).split("#", 1)[1]) for s in hashes]
+    # A signatory's page shows how each source lists it (the listings of its signature).
+    for signature in _by_str(graph.subjects(MCM.signatory, root)):
+        for listing in _by_str(graph.objects(signature, MCM.listing)):
+            section = builder.section(listing, "as-" + str(listing).rsplit("#", 1)[-1])
+            section.iri = str(listing)
+            subsections.append(section)
     inverse = builder.inverse({root, *hashes})
     return Page(iri=iri, title=main.title, main=main, subsections=subsections,
                 inverse=inverse, alternates=alternates(iri),

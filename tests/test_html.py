@@ -78,6 +78,13 @@ def test_a_person_page(client: FlaskClient) -> None:
     assert "Bert G. Kerstetter ’66" in html
 
 
+def test_a_signatory_page_shows_how_each_source_lists_it(client: FlaskClient) -> None:
+    html = page(client, "/id/org/swiss-digital-initiative")
+    assert "<h1>Swiss Digital Initiative</h1>" in html
+    assert 'id="as-announcement"' in html and 'id="as-manifesto"' not in html
+    assert "<span>Swiss Digital Initative</span>" in html  # the spelling as found
+
+
 def test_the_manifesto_and_a_principle(client: FlaskClient) -> None:
     html = page(client, "/id/manifesto")
     (doc,) = schema_org(html, ORIGIN)
