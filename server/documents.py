@@ -110,7 +110,8 @@ def describe(store: Store, iri: str) -> Graph:
 
     # A signatory's document carries its signature whole: capacity, and how each source
     # lists it (the spelling as found), which a reader of the signatory wants to see.
-    qualified = sorted({x for x, p, _ in inverse if p in QUALIFIED_INVERSE and x not in mine})
+    qualified = sorted({x for x, p, _ in inverse if p in QUALIFIED_INVERSE and x not in mine},
+                       key=str)
     if qualified:
         graph += store.construct(
             "CONSTRUCT { ?s ?p ?o } WHERE { "
