@@ -71,6 +71,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="stop a starting server whose process tree holds more than this")
     p.add_argument("--profile-sizes", type=int, nargs=2, default=[150, 300],
                    help="signatories of the two datasets validation is profiled on")
+    p.add_argument("--skip-profile", action="store_true", help="do not profile validation")
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--seconds", type=int, default=2)
     p.add_argument("--workers", type=int, default=2)
@@ -100,8 +101,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _profiles(args: argparse.Namespace) -> list[tuple[int, Profile]]:
-    out = []
-    for n in args.profile_sizes:
+    out: list[tuple[int, Profile]] = []
+    for n in [] if args.skip_profile else args.profile_sizes:
         root = args.dir / f"synth-{n}"
         synth.write(root, n)
         log(f"bench-scale: profiling validation at {n} signatories ...")
@@ -242,7 +243,8 @@ def render(results: list[Scale], profiles: list[tuple[int, Profile]],
         rows.append([name, *cells, *growth(values, sizes)])
     text = "Scale (signatories in all; growth as ratio and as the exponent of n)\n\n"
     text += markdown(header, rows)
-    text += "\n\n" + _profile_text(profiles, sizes)
+    if len(profiles) == 2:
+        text += "\n\n" + _profile_text(profiles, sizes)
     notes = [note for s in results for note in s.notes]
     if notes:
         text += "\n\nNotes:\n" + "\n".join(f"- {n}" for n in notes)

@@ -41,15 +41,21 @@ _W3 = """SELECT ?sector (COUNT(DISTINCT ?signatory) AS ?signatories) WHERE {
   ?signatory mcm:signed ?document ; mcm:sector ?sector .
 } GROUP BY ?sector ORDER BY ?sector"""
 
-# W4 for SPARQL stores: what an entity document holds (its triples, the labels of what it
-# links to, the resources linking to it and their labels), so the peers do the same work.
-_W4 = f"""CONSTRUCT {{
-  <@base@{ENTITY}> ?p ?o . ?o skos:prefLabel ?label .
-  ?s ?q <@base@{ENTITY}> . ?s skos:prefLabel ?slabel .
+# W4 for SPARQL stores: what our entity document holds, so that the peers do the same work:
+# the entity's triples, those of the resources that point to it (its signature) and of
+# their listings, and the type, label and title of everything these link to.
+_W4 = f"""PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+CONSTRUCT {{
+  ?r ?p ?o . ?o a ?type ; skos:prefLabel ?label ; dct:title ?title .
 }} WHERE {{
-  {{ <@base@{ENTITY}> ?p ?o OPTIONAL {{ ?o skos:prefLabel ?label }} }}
-  UNION
-  {{ ?s ?q <@base@{ENTITY}> OPTIONAL {{ ?s skos:prefLabel ?slabel }} }}
+  {{ BIND(<@base@{ENTITY}> AS ?r) }}
+  UNION {{ ?r ?q <@base@{ENTITY}> }}
+  UNION {{ ?s ?q <@base@{ENTITY}> . ?s mcm:listing ?r }}
+  ?r ?p ?o .
+  OPTIONAL {{ ?o a ?type FILTER(?p != rdf:type) }}
+  OPTIONAL {{ ?o skos:prefLabel ?label }}
+  OPTIONAL {{ ?o dct:title ?title }}
 }}"""
 
 # W5 for SPARQL stores (for information only: the target is against nginx).
