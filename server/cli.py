@@ -14,7 +14,7 @@ from .rdfio import format_file
 from .validation import validate_and_record
 
 # Modules that add subcommands: each has register(subparsers). Keeps this file small.
-PLUGINS: list[str] = [".linking.cli"]
+PLUGINS: list[str] = [".linking.cli", ".export", ".push"]
 
 
 def _root(args: argparse.Namespace) -> Path:

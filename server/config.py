@@ -19,6 +19,10 @@ DEFAULTS: dict[str, Any] = {
     # "embedded" (pyoxigraph in this process) or "remote" (a SPARQL 1.1 endpoint).
     "STORE": "embedded",
     "REMOTE_QUERY_URL": None,
+    # Remote store: seconds for each of the server's own queries, and the Retry-After of a
+    # 503/504 when it is down or slow (also how long a failed connection marks it down).
+    "REMOTE_TIMEOUT": 10.0,
+    "REMOTE_RETRY_AFTER": 5,
     # SPARQL endpoint limits.
     "SPARQL_TIMEOUT": 5.0,
     "SPARQL_MAX_QUERY_LENGTH": 20_000,
@@ -89,6 +93,8 @@ def check(config: dict[str, Any]) -> dict[str, Any]:
         raise SystemExit(f"MCM_STORE must be 'embedded' or 'remote', not {config['STORE']!r}")
     if config["STORE"] == "remote" and not config["REMOTE_QUERY_URL"]:
         raise SystemExit("MCM_STORE=remote needs MCM_REMOTE_QUERY_URL")
+    if float(config["REMOTE_TIMEOUT"]) <= 0 or int(config["REMOTE_RETRY_AFTER"]) < 0:
+        raise SystemExit("MCM_REMOTE_TIMEOUT must be positive, MCM_REMOTE_RETRY_AFTER >= 0")
     if float(config["SPARQL_TIMEOUT"]) <= 0:
         raise SystemExit("MCM_SPARQL_TIMEOUT must be positive")
     if int(config["SPARQL_WORKERS"]) < 1:

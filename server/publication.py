@@ -44,7 +44,14 @@ def open_publication(config: Mapping[str, Any]) -> Publication:
     elif not record.get("conforms"):
         raise DataNotValid(f"The build record {root / 'build/validation.json'} says the data "
                            "does not conform; run `make validate` for the report.")
-    store: Store = EmbeddedStore(data)
+    store: Store
+    if config.get("STORE") == "remote":
+        # Not imported otherwise: an embedded server needs neither SPARQLWrapper nor this.
+        from .store_remote import open_remote
+
+        store = open_remote(config, data.base, data.version)  # checks the release it holds
+    else:
+        store = EmbeddedStore(data)
     return Publication(dataset=data, store=store, root=root, validation=record)
 
 
