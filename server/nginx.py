@@ -211,6 +211,7 @@ def standalone_conf(site: Path) -> str:
         "# Run in the foreground: nginx -p <this folder> -c nginx.conf",
         "# (as root, add -g 'user <a user who can read the site>;').",
         "worker_processes auto;",
+        "pcre_jit on;  # the Accept maps are regular expressions",
         "daemon off;",
         "pid nginx.pid;",
         "events { worker_connections 1024; }",

@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from .negotiation import JSONLD, MAX_ACCEPT_LENGTH, Format
+from .errors import NotAcceptable
+from .negotiation import JSONLD, MAX_ACCEPT_LENGTH, Format, choose
 
 # q-values by first decimal, highest first; each is a regex for the value.
 _LEVELS: tuple[str, ...] = (
@@ -91,6 +92,21 @@ def rules(offered: tuple[Format, ...]) -> list[tuple[str, Format]]:
     return out
 
 
+def exact_headers(offered: tuple[Format, ...]) -> list[str]:
+    """Single media types (and aliases) with their wildcards: what RDF clients, curl and
+    most libraries send."""
+    names = [n for fmt in offered for n in (fmt.media_type, *fmt.aliases)]
+    majors = [n.split("/")[0] + "/*" for n in names]
+    return list(dict.fromkeys(["*/*", *names, *majors]))
+
+
+def _choose_or_none(accept: str, offered: tuple[Format, ...]) -> Format | None:
+    try:
+        return choose(accept, offered)
+    except NotAcceptable:
+        return None
+
+
 def accept_map(variable: str, offered: tuple[Format, ...], values: Mapping[Format, str],
                *, none: str = "406", overlong: str = "400") -> str:
     """An nginx `map $http_accept ${variable}` block choosing among offered.
@@ -104,6 +120,11 @@ def accept_map(variable: str, offered: tuple[Format, ...], values: Mapping[Forma
              # nginx tries no regex on an empty value (no header, or only spaces)
              f"    '' {values[offered[0]]};",
              f"    '~^\\s*$' {values[offered[0]]};"]
+    # The headers most clients send, answered exactly by choose() (a hash look-up in nginx,
+    # before any regex); short, so that they fit nginx's default map hash bucket.
+    for accept in exact_headers(offered):
+        chosen = _choose_or_none(accept, offered)
+        lines.append(f"    '{accept}' {values[chosen] if chosen else none};")
     for regex, fmt in rules(offered):
         if "'" in regex:
             raise ValueError("a regex with a quote cannot be written in single quotes")
