@@ -43,8 +43,9 @@ TYPES: dict[str, str] = {
 CHARSET_TYPES = [t for t in dict.fromkeys(TYPES.values())
                  if t not in ("text/html", "application/problem+json", "image/svg+xml")]
 VOID_FORMATS: tuple[Format, ...] = (*RDF_FORMATS, HTML)  # as in server/resources.py
-SUFFIX = r"(\.(?:html|ttl|jsonld|nt|rdf))"  # a document format's URL suffix
-RDF_SUFFIX = r"\.(?:ttl|jsonld|nt|rdf)"
+# A document format's URL suffix (captured), and an RDF one's.
+SUFFIX = r"(\.(?:" + "|".join(f.suffix[1:] for f in DOCUMENT_FORMATS) + "))"
+RDF_SUFFIX = r"\.(?:" + "|".join(f.suffix[1:] for f in RDF_FORMATS) + ")"
 
 
 def _quote(value: str) -> str:
@@ -125,7 +126,8 @@ def site_conf(root: Path, origin: str, documents: Iterable[str], aliases: Mappin
                    none="json", overlong="json"),
         # A suffix URL says which family its error is in; otherwise the Accept header.
         "map $request_uri $mcm_error {\n    default $mcm_error_accept;\n"
-        "    '~\\.html(?:\\?|$)' html;\n    '~\\.(?:ttl|jsonld|nt|rdf)(?:\\?|$)' json;\n}\n",
+        "    '~\\.html(?:\\?|$)' html;\n"
+        f"    '~{RDF_SUFFIX}(?:\\?|$)' json;\n}}\n",
         _value_map("$mcm_error", "mcm_error_csp", {"html": CSP}, ""),
         _value_map("$mcm_doc", "mcm_doc_csp", {"html": CSP}, ""),
         _value_map("$mcm_void", "mcm_void_csp", {"html": CSP}, ""),
@@ -196,11 +198,11 @@ def site_conf(root: Path, origin: str, documents: Iterable[str], aliases: Mappin
                    r"sitemap\.xml)$'", [*fixed, "try_files $uri =404;"], indent="")
     body += _block("location ^~ /static/", [
         "add_header Cache-Control no-cache;", *_common(), "try_files $uri =404;"], indent="")
-    body += _block("location /", [
-        # The SPARQL endpoint is not static: proxy /sparql to a publisher (in remote mode
-        # over the store holding this release) to answer it here too, e.g.
-        # location /sparql { proxy_pass http://127.0.0.1:8000; }
-        *_common(), "try_files $uri =404;"], indent="")
+    body += [
+        "# The SPARQL endpoint is not static: to answer /sparql here too, proxy it to a",
+        "# publisher (in remote mode, over a store holding this release), e.g.",
+        "# location /sparql { proxy_pass http://127.0.0.1:8000; }"]
+    body += _block("location /", [*_common(), "try_files $uri =404;"], indent="")
     out += _block("server", body, indent="")
     return "\n".join(out) + "\n"
 

@@ -264,3 +264,13 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError:
         return b""
+
+
+def test_the_readme_documents_every_remote_setting() -> None:
+    from server.config import DEFAULTS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for name in [n for n in DEFAULTS if n.startswith("REMOTE_")] + ["STORE"]:
+        assert f"| `MCM_{name}` |" in readme, name
+    assert "python -m server push --endpoint" in readme
+    assert "python -m server export" in readme
