@@ -234,3 +234,19 @@ def nginx(workdir: Path, site: Path, probe: str, note: str,
         _wait(Request(base + probe), process, log, 20)
         yield Running("nginx static", "nginx", base, process.pid,
                       time.perf_counter() - started, note)
+
+
+@contextmanager
+def nginx_export(workdir: Path, folder: Path, port: int, probe: str,
+                 note: str) -> Iterator[Running]:
+    """nginx with the configuration `python -m server export` wrote (folder/nginx)."""
+    log = workdir / f"nginx-export-{port}.log"
+    command = [NGINX, "-p", str(folder / "nginx"), "-c", "nginx.conf", "-e", str(log)]
+    if os.geteuid() == 0:  # as root, the workers would run as nobody: no read in a temp dir
+        command += ["-g", "user root;"]
+    base = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    with _process(command, log) as process:
+        _wait(Request(base + probe), process, log, 20)
+        yield Running("nginx static", "nginx", base, process.pid,
+                      time.perf_counter() - started, note)

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import asdict
 from pathlib import Path
 
@@ -135,75 +135,78 @@ def _static_site(stack: ExitStack, workdir: Path, ours: dict[str, discover.Route
                  expected: Expected, notes: list[str]
                  ) -> tuple[peers.Running, dict[str, discover.Route]] | None:
     """nginx over the static export when `python -m server export` exists, else over files
-    saved from our server's own answers (said so in the note)."""
-    wanted = {k: r for k, r in ours.items() if BY_KEY[k].kind in ("document", "dump")}
-    exported = _export(workdir, notes)
-    if exported is not None:
-        site, body = exported
-        served = _serve_static(stack, workdir, site, wanted, expected, body,
-                               "serving `python -m server export` output")
-        if served is not None and all(o.ok for _, o in served[1].values()):
-            return served
-        notes.append("nginx over the export gave wrong answers; serving saved answers instead")
-    site = workdir / "site"
-    paths = discover.build_site(ours, site)
-    if not paths:
-        notes.append("nginx: nothing to serve (our server has no W4/W5 route yet)")
-        return None
-    return _serve_static(stack, workdir, site, {k: ours[k] for k in paths}, expected, None,
-                         "files saved from our server's answers (no export command yet)")
-
-
-def _serve_static(stack: ExitStack, workdir: Path, site: Path, wanted: dict[str, discover.Route],
-                  expected: Expected, body: str | None, note: str
-                  ) -> tuple[peers.Running, dict[str, discover.Route]] | None:
+    saved from our server's own answers (the note says which)."""
     paths = {}
-    for key, (request, _) in wanted.items():
-        if request is not None:
+    for key, (request, outcome) in ours.items():
+        if BY_KEY[key].kind in ("document", "dump") and request is not None and outcome.ok:
             path = request.path.split("?", 1)[0]
             paths[key] = path if path.endswith(BY_KEY[key].suffix) else path + BY_KEY[key].suffix
     if not paths:
+        notes.append("nginx: nothing to serve (our server has no right W4/W5 answer)")
         return None
-    port = peers.free_port()
-    if body is not None:
-        body = re.sub(r"listen\s+[^;]+;", f"listen 127.0.0.1:{port};", body)
-    log(f"bench: starting {NGINX} ({note}) ...")
-    try:
-        server = stack.enter_context(peers.nginx(workdir, site, next(iter(paths.values())),
-                                                 note, body=body, port=port))
-    except Exception as exc:
-        log(f"bench: nginx did not start: {exc}")
-        return None
-    routes: dict[str, discover.Route] = {}
-    for key, path in paths.items():
-        request = Request(server.base + path, {"Accept": BY_KEY[key].accept})
+    probe = next(iter(paths.values()))
+    if _has_export():
+        port = peers.free_port()
+        folder = _export(workdir, port, notes)
+        if folder is not None:
+            note = "serving `python -m server export` with the nginx.conf it wrote"
+            served = _serve(stack, paths, expected,
+                            peers.nginx_export(workdir, folder, port, probe, note))
+            if served is not None:
+                return served
+            notes.append("nginx over the export did not answer every workload right; "
+                         "serving our server's saved answers instead")
+    site = workdir / "site"
+    discover.build_site(ours, site)
+    note = "files saved from our server's answers (no export command)"
+    return _serve(stack, paths, expected, peers.nginx(workdir, site, probe, note))
+
+
+def _serve(stack: ExitStack, paths: dict[str, str], expected: Expected,
+           starter: AbstractContextManager[peers.Running]
+           ) -> tuple[peers.Running, dict[str, discover.Route]] | None:
+    """Start nginx and check its answers; it stays up (on stack) only if all are right."""
+    with ExitStack() as attempt:
+        log(f"bench: starting {NGINX} ...")
         try:
-            outcome = judge(BY_KEY[key], fetch(request), expected)
-        except OSError as exc:
-            outcome = Outcome("wrong", f"no answer ({exc})")
-        routes[key] = (request, outcome)
-    return server, routes
+            server = attempt.enter_context(starter)
+        except Exception as exc:  # a broken configuration must not sink the run
+            log(f"bench: nginx did not start: {str(exc)[:300]}")
+            return None
+        routes: dict[str, discover.Route] = {}
+        for key, path in paths.items():
+            request = Request(server.base + path, {"Accept": BY_KEY[key].accept})
+            try:
+                outcome = judge(BY_KEY[key], fetch(request), expected)
+            except OSError as exc:
+                outcome = Outcome("wrong", f"no answer ({exc})")
+            routes[key] = (request, outcome)
+            if not outcome.ok:
+                log(f"bench: nginx {path}: {outcome}")
+                return None
+        stack.enter_context(attempt.pop_all())
+        return server, routes
 
 
-def _export(workdir: Path, notes: list[str]) -> tuple[Path, str | None] | None:
-    """Run the static export if the server has one; the site and its nginx server block."""
+def _has_export() -> bool:
     python = str(peers.BIN / "python")
     helptext = subprocess.run([python, "-m", "server", "--help"], cwd=ROOT, capture_output=True,
                               text=True, timeout=60).stdout
     commands = re.search(r"\{([\w,-]+)\}", helptext)  # argparse's "{validate,build,...}"
-    if not commands or "export" not in commands.group(1).split(","):
-        return None
-    site = workdir / "export"
-    done = subprocess.run([python, "-m", "server", "export", str(site)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+    return bool(commands) and "export" in commands.group(1).split(",")
+
+
+def _export(workdir: Path, port: int, notes: list[str]) -> Path | None:
+    """Run the static export for an nginx on this loopback port; its folder, or None."""
+    folder = workdir / "export"
+    origin = f"http://127.0.0.1:{port}/"
+    done = subprocess.run([str(peers.BIN / "python"), "-m", "server", "export", str(folder),
+                           "--origin", origin, "--listen", f"127.0.0.1:{port}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         notes.append(f"`python -m server export` failed: {done.stderr.strip()[-300:]}")
         return None
-    for conf in sorted(site.rglob("*nginx*.conf")) + sorted(site.rglob("*.conf")):
-        text = conf.read_text(encoding="utf-8", errors="replace")
-        if re.search(r"\bserver\s*\{", text) and not re.search(r"\bhttp\s*\{", text):
-            return site, text.replace("$EXPORT_ROOT", str(site))
-    return site, None  # no usable server block: serve the files by path
+    return folder
 
 
 def _print_checks(routes: dict[str, dict[str, discover.Route]]) -> None:
