@@ -44,7 +44,13 @@ def live_server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def remote_store(data: Dataset) -> Iterator[str]:
+def release() -> Dataset:
+    """The release files freshly parsed, for pushing (tests may change the shared `data`)."""
+    return dataset_mod.load(ROOT)
+
+
+@pytest.fixture(scope="session")
+def remote_store(release: Dataset) -> Iterator[str]:
     """A real Oxigraph server on loopback holding this release, loaded by `push` (its URL).
 
     Without a union default graph: push writes the default graph itself.
@@ -52,7 +58,7 @@ def remote_store(data: Dataset) -> Iterator[str]:
     from server.push import push
 
     with oxigraph_server(union_default_graph=False) as base:
-        push(data, base + "/store", base + "/query")
+        push(release, base + "/store", base + "/query")
         yield base
 
 

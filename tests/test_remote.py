@@ -91,10 +91,10 @@ class Relay:
 
 
 @pytest.fixture()
-def relayed(data: Dataset) -> Iterator[tuple[Relay, str]]:
+def relayed(release: Dataset) -> Iterator[tuple[Relay, str]]:
     """A fresh Oxigraph holding this release, behind a relay: (relay, store base URL)."""
     with oxigraph_server(union_default_graph=False) as base:
-        push(data, base + "/store", base + "/query")
+        push(release, base + "/store", base + "/query")
         host, port = base.removeprefix("http://").split(":")
         relay = Relay((host, int(port)))
         try:
@@ -115,48 +115,48 @@ def count(store: RemoteStore, pattern: str) -> int:
 # --- push and the release check ------------------------------------------------------------
 
 def test_push_loads_each_graph_their_union_and_the_version_last(remote_store: str,
-                                                                 data: Dataset) -> None:
-    store = RemoteStore(remote_store + "/query", data.base, data.version)
-    for name, graph in data.graphs.items():
-        assert count(store, f"GRAPH <{data.graph_iri(name)}> {{ ?s ?p ?o }}") == len(graph)
-    union = data.union()
+                                                                 release: Dataset) -> None:
+    store = RemoteStore(remote_store + "/query", release.base, release.version)
+    for name, graph in release.graphs.items():
+        assert count(store, f"GRAPH <{release.graph_iri(name)}> {{ ?s ?p ?o }}") == len(graph)
+    union = release.union()
     assert count(store, "?s ?p ?o") == len(union)  # a set: the embedded store's default graph
-    marker = release_iri(data.base)
+    marker = release_iri(release.base)
     assert count(store, f"GRAPH <{marker}> {{ ?s ?p ?o }}") == 1
     store.check_release()
 
 
-def test_a_push_replaces_the_release_and_drops_stale_graphs(data: Dataset) -> None:
+def test_a_push_replaces_the_release_and_drops_stale_graphs(release: Dataset) -> None:
     with oxigraph_server(union_default_graph=False) as base:
         stale = "https://example.org/graph/old"
         GraphStore(base + "/store").put(stale, b"<urn:a> <urn:b> <urn:c> .\n")
-        push(data, base + "/store", base + "/query")
-        push(data, base + "/store", base + "/query")  # again: the same store
-        store = RemoteStore(base + "/query", data.base, data.version)
+        push(release, base + "/store", base + "/query")
+        push(release, base + "/store", base + "/query")  # again: the same store
+        store = RemoteStore(base + "/query", release.base, release.version)
         assert count(store, f"GRAPH <{stale}> {{ ?s ?p ?o }}") == 0
-        assert count(store, "?s ?p ?o") == len(data.union())
+        assert count(store, "?s ?p ?o") == len(release.union())
 
 
-def test_a_push_to_nowhere_says_so(data: Dataset) -> None:
+def test_a_push_to_nowhere_says_so(release: Dataset) -> None:
     with pytest.raises(PushFailed, match="cannot reach"):
-        push(data, f"http://127.0.0.1:{free_port()}/store")
+        push(release, f"http://127.0.0.1:{free_port()}/store")
 
 
-def test_a_server_refuses_a_store_without_its_release(data: Dataset) -> None:
+def test_a_server_refuses_a_store_without_its_release(release: Dataset) -> None:
     with oxigraph_server(union_default_graph=False) as base:
         with pytest.raises(StoreMismatch, match="holds no release.*push"):
             remote(base)
-        push(data, base + "/store", base + "/query")
-        marker = release_iri(data.base)
+        push(release, base + "/store", base + "/query")
+        marker = release_iri(release.base)
         owl = "http://www.w3.org/2002/07/owl#versionInfo"
         GraphStore(base + "/store").put(marker, f'<{marker}> <{owl}> "0123abc" .\n'.encode())
-        with pytest.raises(StoreMismatch, match=f"0123abc.*{data.version}"):
+        with pytest.raises(StoreMismatch, match=f"0123abc.*{release.version}"):
             remote(base)
 
 
-def test_a_server_refuses_a_union_default_graph(data: Dataset) -> None:
+def test_a_server_refuses_a_union_default_graph(release: Dataset) -> None:
     with oxigraph_server(union_default_graph=True) as base:
-        push(data, base + "/store")
+        push(release, base + "/store")
         with pytest.raises(StoreMismatch, match="union"):
             remote(base)
 
