@@ -74,21 +74,6 @@ def load(root: Path | None = None, base: str = FILE_BASE) -> Dataset:
     for name, files in input_files(root).items():
         graph = Graph()
         for path in files:
-            graph += parse_file(path)
-            for prefix, ns in parse_file_prefixes(path):
-                graph.bind(prefix, ns, replace=False)
+            parse_file(path, into=graph)
         dataset.graphs[name] = rebase(graph, FILE_BASE, base)
     return dataset
-
-
-def parse_file_prefixes(path: Path) -> list[tuple[str, str]]:
-    """The PREFIX lines of a canonical Turtle file, cheaply, without a second parse."""
-    out = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith(("PREFIX ", "@prefix ")):
-                parts = line.split()
-                out.append((parts[1].rstrip(":"), parts[2].strip("<>")))
-            elif line.strip() and not line.startswith("#"):
-                break
-    return out

@@ -18,16 +18,16 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.term import Node
 
 from .dataset import Dataset
 from .errors import BadRequest, StoreUnavailable
 from .namespaces import FILE_BASE, PREFIXES
+from .rdfio import to_rdflib
 from .sparql_pool import WorkerPool
 
 Row = dict[str, Node]
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @dataclass(frozen=True)
@@ -207,18 +207,3 @@ def result_from_reply(reply: Mapping[str, Any], request: QueryRequest) -> QueryR
         body=bytes(reply["body"]), rows=int(reply["rows"]), truncated=bool(reply["truncated"]),
         engine_ms=float(reply.get("engine_ms", 0.0)),
         serialize_ms=float(reply.get("serialize_ms", 0.0)))
-
-
-def to_rdflib(term: object) -> Node:
-    """Convert a pyoxigraph term to the equal rdflib term."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)  # rdflib keeps plain and xsd:string literals apart
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"cannot convert {term!r}")
