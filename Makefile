@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-WORKERS ?= 2
+WORKERS ?= 1
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 INPUTS := $(wildcard ontology/*.ttl data/*.ttl data/wikidata/*.ttl shapes/*.ttl)
 
@@ -32,6 +32,8 @@ fmt: $(STAMP)
 system-deps:
 	@bash scripts/system-deps.sh
 
+# One granian worker by default: on two cores it answers as fast as two (the load generator
+# or the proxy needs the other core) at half the memory; raise WORKERS on bigger machines.
 serve: $(STAMP) build/validation.json
 	exec $(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) \
 		--workers $(WORKERS) --no-ws server.wsgi:app

@@ -97,7 +97,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def ours(workdir: Path, data_root: Path | None = None, workers: int = 2,
+def ours(workdir: Path, data_root: Path | None = None, workers: int = 1,
          env: dict[str, str] | None = None, start_timeout: float = 120.0,
          max_rss: int | None = None) -> Iterator[Running]:
     """Our publisher as `make serve` runs it: granian, WSGI, `workers` workers."""

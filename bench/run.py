@@ -41,7 +41,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--warmup", type=int, default=1, help="wrk warm-up run per series (s)")
     p.add_argument("--connections", type=int, default=8)
     p.add_argument("--threads", type=int, default=2, help="wrk threads")
-    p.add_argument("--workers", type=int, default=2, help="granian workers (as make serve)")
+    p.add_argument("--workers", type=int, default=1, help="granian workers (as make serve)")
     p.add_argument("--out", type=Path, default=ROOT / "build" / "bench",
                    help="where last.md and last.json go")
     return p.parse_args(argv)

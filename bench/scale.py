@@ -74,7 +74,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--skip-profile", action="store_true", help="do not profile validation")
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--seconds", type=int, default=2)
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=int, default=1)
     p.add_argument("--dir", type=Path, default=ROOT / "build" / "bench",
                    help="where the synthetic data roots and the results go")
     return p.parse_args(argv)

@@ -7,7 +7,6 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
@@ -76,6 +75,10 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> Report:
 
     The vocabulary is mixed in (RDFS inference off) so that class targets see subclasses.
     """
+    # Imported here: the server only validates when no build record exists, and pyshacl
+    # costs a sixth of a second to import on every start.
+    from pyshacl import validate as shacl_validate
+
     conforms, report_graph, _ = shacl_validate(
         data, shacl_graph=shapes, ont_graph=ontology, inference="none",
         advanced=True, allow_warnings=True,
