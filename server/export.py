@@ -33,6 +33,7 @@ from pathlib import Path
 from . import config as config_mod
 from . import dumps, html, nginx
 from .errors import PublisherError
+from .linking import sssom
 from .negotiation import DOCUMENT_FORMATS, HTML, JSONLD, TEXT, XML
 from .publication import Publication, open_publication
 from .representations import (
@@ -156,8 +157,6 @@ def write_site(renderer: Renderer, site: Path, origin: str) -> tuple[_Writer, li
     out.representation("context.jsonld", renderer.get(CONTEXT, "", JSONLD, origin))
     out.representation("robots.txt", renderer.get(ROBOTS, "", TEXT, origin))
     out.representation("sitemap.xml", renderer.get(SITEMAP, "", XML, origin))
-    from .linking import sssom
-
     out.write(sssom.PATH, _sssom(pub).encode())
     for asset in sorted(STATIC.iterdir()):
         if asset.is_file():

@@ -29,6 +29,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import logging
 import re
 import threading
 import time
@@ -72,6 +73,7 @@ _GRAPH_FORMATS = {
 }
 _SCHEME = re.compile(r"^<[A-Za-z][A-Za-z0-9+.\-]*:")
 _MESSAGE_CHARS = 500  # of a store's error message passed on to the client
+log = logging.getLogger(__name__)
 
 
 class StoreTimeout(StoreUnavailable):
@@ -239,8 +241,8 @@ class RemoteStore:
         with self._lock:
             down_for = self._down_until - now
         if down_for > 0:
-            raise StoreUnavailable(f"The store at {self.endpoint} was unreachable moments ago; "
-                                   f"retry in {down_for:.0f} s.")
+            raise StoreUnavailable(f"The data store was unreachable moments ago; retry in "
+                                   f"{max(down_for, 1):.0f} s.")
         deadline = now + timeout
         wrapper = SPARQLWrapper(self.endpoint, agent=USER_AGENT)
         wrapper.setMethod(POST)
@@ -266,12 +268,13 @@ class RemoteStore:
             raise self._failed(exc, timeout) from None
         try:
             kind = response.headers.get_content_type()
-            yield _Deadline(response, deadline, timeout, self.endpoint), kind
+            yield _Deadline(response, deadline, timeout), kind
         except (TimeoutError, HTTPException, OSError) as exc:
             raise self._failed(exc, timeout) from None
         except SyntaxError as exc:
-            raise StoreUnavailable(f"The store at {self.endpoint} sent an answer that does "
-                                   f"not parse: {exc}") from None
+            log.warning("%s sent an answer that does not parse: %s", self.endpoint, exc)
+            raise StoreUnavailable("The data store sent an answer that does not parse.") \
+                from None
         finally:
             response.close()
 
@@ -284,7 +287,9 @@ class RemoteStore:
         text = _message(exc)
         if code == 400:
             return BadRequest(f"The store refused the query: {text}")
-        return StoreUnavailable(f"The store at {self.endpoint} answered HTTP {code}: {text}")
+        # Clients are not told where the store is nor what it said; the log is.
+        log.warning("%s answered HTTP %s: %s", self.endpoint, code, text)
+        return StoreUnavailable(f"The data store failed to answer (HTTP {code}).")
 
     def _failed(self, exc: BaseException, timeout: float) -> StoreUnavailable:
         """The store could not be reached or did not answer in time."""
@@ -292,29 +297,26 @@ class RemoteStore:
         # urllib wraps what fails while connecting and sending in URLError; a timeout
         # waiting for or reading the answer comes bare: the store is up but slow.
         if isinstance(reason, TimeoutError) and not isinstance(exc, urllib.error.URLError):
-            return StoreTimeout(f"The store at {self.endpoint} did not answer within "
-                                f"{timeout:g} s.")
+            return StoreTimeout(f"The data store did not answer within {timeout:g} s.")
         # Refused, reset, unreachable, or a connect that timed out: the store is down.
         with self._lock:
             self._down_until = time.monotonic() + self.retry_after
-        return StoreUnavailable(f"The store at {self.endpoint} cannot be reached: {reason}")
+        log.warning("%s cannot be reached: %s", self.endpoint, reason)
+        return StoreUnavailable(f"The data store cannot be reached ({reason}).")
 
 
 class _Deadline(io.RawIOBase):
     """A response body that raises StoreTimeout when read past the deadline."""
 
-    def __init__(self, response: HTTPResponse, deadline: float, timeout: float,
-                 endpoint: str) -> None:
-        self.response, self.deadline = response, deadline
-        self.timeout, self.endpoint = timeout, endpoint
+    def __init__(self, response: HTTPResponse, deadline: float, timeout: float) -> None:
+        self.response, self.deadline, self.timeout = response, deadline, timeout
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
         if time.monotonic() > self.deadline:
-            raise StoreTimeout(f"The store at {self.endpoint} did not answer within "
-                               f"{self.timeout:g} s.")
+            raise StoreTimeout(f"The data store did not answer within {self.timeout:g} s.")
         return self.response.readinto(buffer)
 
 
@@ -372,5 +374,8 @@ def open_remote(config: Mapping[str, Any], base: str, version: str) -> RemoteSto
     store = RemoteStore(str(config["REMOTE_QUERY_URL"]), base, version,
                         timeout=float(config.get("REMOTE_TIMEOUT", 10.0)),
                         retry_after=int(config.get("REMOTE_RETRY_AFTER", 5)))
-    store.check_release()
+    try:
+        store.check_release()
+    except StoreUnavailable as exc:
+        raise StoreUnavailable(f"{exc} (MCM_REMOTE_QUERY_URL={store.endpoint})") from None
     return store
