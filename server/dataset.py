@@ -46,6 +46,9 @@ class Dataset:
     base: str
     version: str
     graphs: dict[str, Graph] = field(default_factory=dict)
+    # The files each graph was parsed from (empty for a dataset built in memory), so that a
+    # store can load them with its own, faster parser.
+    files: dict[str, list[Path]] = field(default_factory=dict)
 
     def graph_iri(self, name: str) -> URIRef:
         """The IRI of a named graph, e.g. <{base}graph/data>."""
@@ -76,4 +79,5 @@ def load(root: Path | None = None, base: str = FILE_BASE) -> Dataset:
         for path in files:
             parse_file(path, into=graph)
         dataset.graphs[name] = rebase(graph, FILE_BASE, base)
+        dataset.files[name] = files
     return dataset
