@@ -79,8 +79,12 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> Report:
     # costs a sixth of a second to import on every start.
     from pyshacl import validate as shacl_validate
 
+    # pyshacl adds OWL axioms to the shapes graph it is given: hand it a copy, so that the
+    # published shapes graph stays as loaded.
+    shapes_copy = Graph()
+    shapes_copy += shapes
     conforms, report_graph, _ = shacl_validate(
-        data, shacl_graph=shapes, ont_graph=ontology, inference="none",
+        data, shacl_graph=shapes_copy, ont_graph=ontology, inference="none",
         advanced=True, allow_warnings=True,
     )
     results = tuple(

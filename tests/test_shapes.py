@@ -95,6 +95,13 @@ def test_every_named_constraint_is_fired_by_some_example(data: Dataset) -> None:
     assert not unexercised, f"constraints no invalid example fires: {unexercised}"
 
 
+def test_validation_leaves_the_published_graphs_as_loaded(data: Dataset) -> None:
+    sizes = {name: len(graph) for name, graph in data.graphs.items()}
+    validate_graph(load_example(EXAMPLES / "base.ttl"), data.graphs["shapes"],
+                   data.graphs["vocabulary"])
+    assert {name: len(graph) for name, graph in data.graphs.items()} == sizes
+
+
 def test_shapes_are_named_and_have_messages(data: Dataset) -> None:
     shapes = data.graphs["shapes"]
     for prop in shapes.subjects(SH.path, None):
