@@ -69,6 +69,14 @@ def register(app: Flask) -> None:
                 response.headers["Allow"] = ", ".join(allowed)
         return response
 
+    @app.after_request
+    def retry_after(response: Response) -> Response:
+        # Every 503 and 504 (a stopped query, a slow or stopped store), whether an error
+        # handler or a page answered it, tells clients when to come back.
+        if response.status_code in (503, 504) and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(int(app.config.get("REMOTE_RETRY_AFTER", 5)))
+        return response
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:
         app.logger.exception("unhandled error")

@@ -15,7 +15,7 @@ bounds connecting and each read; reading the body is also checked against the de
 A store that does not answer in time is a 504 (StoreTimeout); one that is down or broken
 is a 503 (StoreUnavailable), and after a connection failure the store is not asked again for
 `retry_after` seconds, so that requests fail at once instead of queueing on a dead host.
-Both carry Retry-After (see `add_retry_after`).
+Both carry Retry-After (errorhandlers adds it to every 503 and 504).
 
 Endpoint queries (`query`) are checked before they get here (updates and SERVICE refused,
 server/sparql_check.py). They are sent with the prefixes and base our endpoint allows
@@ -41,7 +41,6 @@ from itertools import islice
 from typing import IO, Any, cast
 
 import pyoxigraph as ox
-from flask import Flask, Response
 from rdflib import Graph
 from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
@@ -358,19 +357,8 @@ def _message(exc: Exception) -> str:
     return text[:_MESSAGE_CHARS] + ("…" if len(text) > _MESSAGE_CHARS else "")
 
 
-def add_retry_after(sender: Flask, response: Response, **_: object) -> None:
-    """A request_finished receiver: 503 and 504 answers of a remote-store server say when
-    to come back (Retry-After), errors and query pages alike."""
-    if (response.status_code in (503, 504) and "Retry-After" not in response.headers
-            and sender.config.get("STORE") == "remote"):
-        response.headers["Retry-After"] = str(int(sender.config.get("REMOTE_RETRY_AFTER", 5)))
-
-
 def open_remote(config: Mapping[str, Any], base: str, version: str) -> RemoteStore:
     """The configured remote store, checked to hold this release (StoreMismatch if not)."""
-    from flask.signals import request_finished
-
-    request_finished.connect(add_retry_after)  # once per process: blinker keeps one
     store = RemoteStore(str(config["REMOTE_QUERY_URL"]), base, version,
                         timeout=float(config.get("REMOTE_TIMEOUT", 10.0)),
                         retry_after=int(config.get("REMOTE_RETRY_AFTER", 5)))

@@ -143,6 +143,7 @@ def test_a_runaway_query_is_stopped_while_a_simple_one_is_answered(endpoint: str
     assert slow["status"] == 503
     assert "stopped" in json.loads(slow["body"])["detail"]  # type: ignore[arg-type]
     assert slow["headers"]["Access-Control-Allow-Origin"] == "*"  # type: ignore[index]
+    assert slow["headers"]["Retry-After"].isdigit()  # type: ignore[index]
     assert TIMEOUT - 0.5 < slow["seconds"] < TIMEOUT + 2.0  # type: ignore[operator]
     # The endpoint goes on answering.
     status, _, _ = get(endpoint + "?" + urllib.parse.urlencode(
