@@ -88,6 +88,22 @@ class Store(Protocol):
         ...
 
 
+def rows_of(solutions: object) -> list[Row]:
+    """SELECT solutions from pyoxigraph as rows of rdflib terms (unbound variables absent)."""
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError("select() needs a SELECT query")
+    names = [v.value for v in solutions.variables]
+    rows = []
+    for solution in solutions:
+        row = {}
+        for name in names:
+            term = solution[name]
+            if term is not None:
+                row[name] = to_rdflib(term)
+        rows.append(row)
+    return rows
+
+
 def query_prefixes(base: str) -> dict[str, str]:
     """The prefixes every endpoint query may use undeclared, under the served base."""
     prefixes = {name: iri.replace(FILE_BASE, base, 1) for name, iri in PREFIXES.items()}
@@ -154,19 +170,7 @@ class EmbeddedStore:
         return self.oxigraph.query(query)
 
     def select(self, query: str) -> list[Row]:
-        solutions = self._run(query)
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise TypeError("select() needs a SELECT query")
-        names = [v.value for v in solutions.variables]
-        rows = []
-        for solution in solutions:
-            row = {}
-            for name in names:
-                term = solution[name]
-                if term is not None:
-                    row[name] = to_rdflib(term)
-            rows.append(row)
-        return rows
+        return rows_of(self._run(query))
 
     def ask(self, query: str) -> bool:
         result = self._run(query)

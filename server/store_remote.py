@@ -48,7 +48,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from . import sparql_check
 from .errors import BadRequest, PublisherError, StoreUnavailable
 from .sparql_worker import BINDINGS_WRITERS, BOOLEAN_WRITERS, GRAPH_FORMATS
-from .store import QueryRequest, QueryResult, Row, query_prefixes, to_rdflib
+from .store import QueryRequest, QueryResult, Row, query_prefixes, rows_of, to_rdflib
 
 RELEASE_GRAPH = "graph/release"  # under the base; holds one triple: the data version
 VERSION_PREDICATE = "http://www.w3.org/2002/07/owl#versionInfo"
@@ -118,19 +118,7 @@ class RemoteStore:
 
     def select(self, query: str) -> list[Row]:
         with self._send(query, "SELECT", RESULTS_ACCEPT, self.timeout) as (body, kind):
-            solutions = _results(body, kind)
-            if not isinstance(solutions, ox.QuerySolutions):
-                raise TypeError("select() needs a SELECT query")
-            names = [v.value for v in solutions.variables]
-            rows = []
-            for solution in solutions:
-                row = {}
-                for name in names:
-                    term = solution[name]
-                    if term is not None:
-                        row[name] = to_rdflib(term)
-                rows.append(row)
-            return rows
+            return rows_of(_results(body, kind))
 
     def ask(self, query: str) -> bool:
         with self._send(query, "ASK", RESULTS_ACCEPT, self.timeout) as (body, kind):
