@@ -22,18 +22,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         config_mod.check(app.config)
     app.extensions["mcm"] = open_publication(app.config)
 
-    from . import errorhandlers, headers, home, resources
-
-    app.register_blueprint(home.bp)
-    app.register_blueprint(resources.bp)
-    headers.register(app)
-    from . import reconcile
+    # Imported here, not at module level: importing the package must not build anything.
+    from . import errorhandlers, headers, home, reconcile, resources, sparql
     from .linking import web as linking_web
 
-    app.register_blueprint(linking_web.bp)
-    app.register_blueprint(reconcile.bp)
-    from . import sparql
-
-    app.register_blueprint(sparql.bp)
+    for blueprint in (home.bp, resources.bp, sparql.bp, linking_web.bp, reconcile.bp):
+        app.register_blueprint(blueprint)
+    headers.register(app)
     errorhandlers.register(app)
     return app
