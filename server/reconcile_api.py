@@ -131,7 +131,10 @@ def parse_queries(raw: str, max_queries: int, max_limit: int) -> dict[str, Query
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
             raise BadRequest(f"query {key!r}: limit must be a positive integer")
         props = []
-        for prop in q.get("properties") or []:
+        properties = q.get("properties") or []
+        if not isinstance(properties, list):
+            raise BadRequest(f"query {key!r}: properties must be a list")
+        for prop in properties:
             if not isinstance(prop, dict) or not isinstance(prop.get("pid"), str):
                 raise BadRequest(f"query {key!r}: each property needs a 'pid'")
             v = prop.get("v")

@@ -85,7 +85,47 @@ def _inspect(text: str, default_prefixes: tuple[tuple[str, str], ...]) -> QueryI
     services = [_service_target(toks[j + 1:j + 3], prefixes, base)
                 for j in range(i, len(toks))
                 if toks[j][0] == "word" and toks[j][1].upper() == "SERVICE"]
-    return QueryInfo(form=form, is_update=is_update, services=tuple(services))
+    if form is not None and "service" in text.lower():
+        services += _grammar_services(text, prefixes, base)
+    return QueryInfo(form=form, is_update=is_update, services=tuple(dict.fromkeys(services)))
+
+
+def _grammar_services(text: str, prefixes: Mapping[str, str], base: str) -> list[str | None]:
+    """SERVICE targets as a full SPARQL grammar reads them (rdflib's parser).
+
+    The tokenizer above cannot tell `<` the operator from `<` opening an IRI (`?o<'x>'` is
+    both), and a crafted query can use that to hide a SERVICE from it. So any query that
+    spells "service" at all is also parsed by a real grammar; one that this parser cannot
+    read is treated as calling an unknown endpoint, which only an allow-list of none refuses
+    wrongly, and never lets a call through.
+    """
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import URIRef
+
+    try:
+        tree = parseQuery(text)
+    except Exception:  # pyparsing raises its own types; any failure means "cannot verify"
+        return [None]
+    found: list[str | None] = []
+    stack: list[object] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                term = node.get("term")
+                if isinstance(term, URIRef):
+                    found.append(urljoin(base, str(term)))
+                elif isinstance(term, CompValue) and term.name == "pname":
+                    prefix = str(term.get("prefix") or "")
+                    found.append(prefixes[prefix] + str(term.get("localname") or "")
+                                 if prefix in prefixes else None)
+                else:
+                    found.append(None)
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)) or hasattr(node, "asList"):
+            stack.extend(node)  # type: ignore[arg-type]
+    return found
 
 
 def _service_target(after: list[tuple[str, str]], prefixes: Mapping[str, str],

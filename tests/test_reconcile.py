@@ -285,6 +285,8 @@ def test_jsonp_callback_is_checked(client: FlaskClient) -> None:
     ({"queries": json.dumps({"q0": {"query": "x", "limit": -1}})}, 400),
     ({"queries": json.dumps({"q0": {"query": "x", "limit": "ten"}})}, 400),
     ({"queries": json.dumps({"q0": {"query": "x", "type": 7}})}, 400),
+    ({"queries": json.dumps({"q0": {"query": "x", "properties": 5}})}, 400),
+    ({"queries": json.dumps({"q0": {"query": "x", "properties": {"pid": "x"}}})}, 400),
     ({"queries": json.dumps({"q0": {"query": "x" * 501}})}, 400),
     ({"queries": json.dumps({f"q{i}": {"query": "x"} for i in range(101)})}, 400),
     ({"queries": json.dumps({"q0": {"query": "x", "properties": [{"v": 1}]}})}, 400),

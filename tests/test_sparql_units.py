@@ -52,6 +52,10 @@ def test_updates_are_refused(text: str) -> None:
     ("SELECT * { SERVICE ?endpoint { ?s ?p ?o } }", None),
     ("SELECT * { ?a ?b ?c FILTER(?a<?b) SERVICE <http://evil.example/> {} }",
      "http://evil.example/"),
+    # `<'x>` reads as an IRI to a tokenizer and as less-than to the grammar: the SERVICE
+    # that the tokenizer would take for part of a string is found by the grammar.
+    ("SELECT * WHERE { ?s ?p ?o FILTER(?o<'x>' || ?o = 'y') "
+     "SERVICE <http://evil.example/> { ?a ?b ?c } FILTER(?a != 'z') }", "http://evil.example/"),
 ])
 def test_service_is_found(text: str, endpoint: str | None) -> None:
     assert sparql_check.inspect(text).services == (endpoint,)
@@ -248,3 +252,8 @@ def test_memo_is_bounded() -> None:
     for key in range(5):
         memo.put(key, key)
     assert memo.get(0) is None and memo.get(4) == 4
+
+
+def test_a_query_that_only_names_service_in_data_is_not_refused() -> None:
+    text = 'SELECT * { ?s ?p "International Service for Human Rights" } # a service'
+    assert sparql_check.check(text, ()).services == ()
