@@ -140,5 +140,6 @@ def signatories_csv(store: Store, base: str = FILE_BASE) -> bytes:
 
 
 def _cell(value: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet: quote it (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    # A cell starting with = + - @ (or a tab or carriage return before one) is a formula to
+    # a spreadsheet: quote it (CSV injection, as OWASP lists the characters).
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -161,13 +161,17 @@ class FastPath:
     dictionary look-up. The first request for a (path, query, Accept, host) goes through
     Flask, whose view calls respond(), which remembers it here; the same request again is
     answered from here with the same headers. Only successful representations are
-    remembered; errors always go through Flask. The table is bounded.
+    remembered; errors always go through Flask. The table is bounded in entries and in the
+    bytes it keeps alive: a client cycling Host headers must not make it grow without end.
     """
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], max_entries: int = 8192) -> None:
+    def __init__(self, app: Callable[..., Iterable[bytes]], max_entries: int = 8192,
+                 max_bytes: int = 64 * 1024 * 1024) -> None:
         self.app = app
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self.table: dict[tuple[str | None, ...], Prepared] = {}
+        self.bytes = 0
 
     @staticmethod
     def key(environ: dict[str, Any]) -> tuple[str | None, ...]:
@@ -177,9 +181,14 @@ class FastPath:
                 environ.get("SERVER_NAME"), environ.get("SERVER_PORT"))
 
     def remember(self, environ: dict[str, Any], prepared: Prepared) -> None:
-        if len(self.table) >= self.max_entries:
-            self.table.clear()  # rare: only many distinct hosts or Accept headers get here
+        size = prepared.rep.size
+        if len(self.table) >= self.max_entries or self.bytes + size > self.max_bytes:
+            # Rare: only many distinct hosts or Accept headers get here. Counting a body
+            # shared by several keys more than once errs on the side of clearing early.
+            self.table.clear()
+            self.bytes = 0
         self.table[self.key(environ)] = prepared
+        self.bytes += size
 
     def __call__(self, environ: dict[str, Any],
                  start_response: Callable[..., Any]) -> Iterable[bytes]:

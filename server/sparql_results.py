@@ -80,7 +80,9 @@ def cell(term: Mapping[str, Any] | None, prefixes: Mapping[str, str],
     kind, value = term["type"], term["value"]
     if kind == "uri":
         short = compact(value, prefixes)
-        return Cell("uri", short, link(value), value if short != value else None)
+        # Only web IRIs become links: a result can hold any IRI, javascript: included.
+        href = link(value) if value.startswith(("http://", "https://")) else None
+        return Cell("uri", short, href, value if short != value else None)
     if kind == "literal" or kind == "typed-literal":
         if "xml:lang" in term:
             return Cell("literal", value, note="@" + term["xml:lang"])

@@ -200,3 +200,11 @@ def test_dumps_and_documents_are_the_same_bytes_in_every_process(
     first = outputs.pop().split()
     assert first[0] == hashlib.sha256(downloads["cybercrime-manifesto.trig"]).hexdigest()
     assert first[2] == hashlib.sha256(shapes).hexdigest()
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])
+def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(value: str) -> None:
+    from server.dumps import _cell
+
+    assert _cell(value) == "'" + value
+    assert _cell("Microsoft") == "Microsoft"

@@ -257,3 +257,12 @@ def test_memo_is_bounded() -> None:
 def test_a_query_that_only_names_service_in_data_is_not_refused() -> None:
     text = 'SELECT * { ?s ?p "International Service for Human Rights" } # a service'
     assert sparql_check.check(text, ()).services == ()
+
+
+def test_only_web_iris_become_links_on_the_results_page() -> None:
+    from server.sparql_results import cell
+
+    web = cell({"type": "uri", "value": "https://example.org/x"}, {}, lambda iri: iri)
+    script = cell({"type": "uri", "value": "javascript:alert(1)"}, {}, lambda iri: iri)
+    assert web.href == "https://example.org/x"
+    assert script.href is None and script.text == "javascript:alert(1)"
