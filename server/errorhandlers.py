@@ -9,19 +9,15 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from .errors import NotAcceptable, PublisherError
-from .negotiation import BY_SUFFIX, ERROR_FORMATS, HTML, PROBLEM, fallback
-
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
-       "form-action 'self'; frame-ancestors 'none'")
+from .headers import CSP
+from .negotiation import ERROR_FORMATS, HTML, PROBLEM, fallback, split_suffix
 
 
 def _wants_html() -> bool:
     # A suffix URL says what family the client wants; otherwise the Accept header does.
-    dot = request.path.rfind(".")
-    if dot > request.path.rfind("/"):
-        fmt = BY_SUFFIX.get(request.path[dot:])
-        if fmt is not None:
-            return fmt is HTML
+    _, fmt = split_suffix(request.path)
+    if fmt is not None:
+        return fmt is HTML
     return fallback(request.headers.get("Accept"), ERROR_FORMATS) is HTML
 
 
