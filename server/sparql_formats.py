@@ -13,10 +13,8 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
-
 from .errors import BadRequest, NotAcceptable
+from .negotiation import MAX_ACCEPT_LENGTH, parse_accept
 
 BINDINGS, BOOLEAN, GRAPH, DESCRIPTION = "bindings", "boolean", "graph", "description"
 _TABULAR = frozenset((BINDINGS, BOOLEAN))
@@ -99,13 +97,8 @@ def by_name(name: str, kind: str) -> ResultFormat:
 
 
 def _ranges(accept: str) -> list[tuple[str, str, float]]:
-    out = []
-    for value, quality in parse_accept_header(accept, MIMEAccept):
-        media = value.split(";", 1)[0].strip().lower()
-        main, _, sub = media.partition("/")
-        if main:
-            out.append((main, sub or "*", float(quality)))
-    return out
+    # The publisher's one Accept parser; only the matching rules below are SPARQL's own.
+    return [(r.type, r.subtype, r.q) for r in parse_accept(accept)]
 
 
 def _quality(fmt: ResultFormat, ranges: list[tuple[str, str, float]]) -> tuple[float, int]:
@@ -142,6 +135,8 @@ def choose(kind: str, accept: str | None, format_names: Sequence[str] = ()) -> R
                 return by_name(name, kind)
         return by_name(format_names[0], kind)  # none is known: say so
     available = offers(kind)
+    if accept is not None and len(accept) > MAX_ACCEPT_LENGTH:
+        raise BadRequest(f"The Accept header is longer than {MAX_ACCEPT_LENGTH} characters.")
     if not accept or not accept.strip():
         return available[0]
     ranges = _ranges(accept)

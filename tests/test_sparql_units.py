@@ -266,3 +266,14 @@ def test_only_web_iris_become_links_on_the_results_page() -> None:
     script = cell({"type": "uri", "value": "javascript:alert(1)"}, {}, lambda iri: iri)
     assert web.href == "https://example.org/x"
     assert script.href is None and script.text == "javascript:alert(1)"
+
+
+def test_sparql_results_negotiation_shares_the_accept_parser_and_its_limit() -> None:
+    from server import sparql_formats
+    from server.errors import BadRequest as TooLong
+
+    fmt = sparql_formats.choose(sparql_formats.BINDINGS,
+                                'text/csv;q=0.5, application/sparql-results+json;q="0.9"')
+    assert fmt.media_type == "application/sparql-results+json"
+    with pytest.raises(TooLong, match="longer than"):
+        sparql_formats.choose(sparql_formats.BINDINGS, "text/csv, " * 1000)
