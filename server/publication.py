@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 
 from . import dataset as dataset_mod
 from .dataset import Dataset
@@ -59,3 +59,12 @@ def publication() -> Publication:
     """The publication of the current Flask app."""
     pub: Publication = current_app.extensions["mcm"]
     return pub
+
+
+def served_iri(iri: str) -> str:
+    """The IRI as this server answers it: on the request's origin when REWRITE_TO_ORIGIN is on,
+    so that links stay followable on a local or staging server; other IRIs unchanged."""
+    base = publication().dataset.base
+    if current_app.config.get("REWRITE_TO_ORIGIN") and iri.startswith(base):
+        return request.url_root + iri[len(base):]
+    return iri

@@ -17,8 +17,8 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from . import reconcile_api as api
 from .errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
 from .linking.agents import concept_labels
-from .linking.web import links, served_iri
-from .publication import publication
+from .linking.web import links
+from .publication import publication, served_iri
 from .reconcile_index import Index
 
 bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")

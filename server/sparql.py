@@ -19,7 +19,7 @@ from . import sparql_check, sparql_formats, sparql_protocol, sparql_results
 from .errorhandlers import problem
 from .errors import NotAcceptable, PayloadTooLarge, PublisherError
 from .headers import EXPOSED
-from .publication import publication
+from .publication import publication, served_iri
 from .representations import make as make_representation
 from .sparql_cache import Memo, ResultCache
 from .sparql_description import DEFAULT_GRAPH_TEXT, description, limits_text
@@ -286,13 +286,6 @@ def _service_description(proto: sparql_protocol.ProtocolRequest) -> Response:
     return response
 
 
-def _link(iri: str) -> str:
-    """Where a result IRI is followable: under this server when it is one of ours."""
-    base = publication().dataset.base
-    if current_app.config.get("REWRITE_TO_ORIGIN") and iri.startswith(base):
-        return request.host_url + iri[len(base):]
-    return iri
-
 
 def _download_links(proto: sparql_protocol.ProtocolRequest, kind: str) -> list[dict[str, str]]:
     params: dict[str, Any] = {"query": proto.query}
@@ -314,7 +307,7 @@ def _page(status: int = 200, query: str = "", result: QueryResult | None = None,
     prefixes = query_prefixes(pub.dataset.base)
     table = downloads = None
     if result is not None and proto is not None:
-        table = sparql_results.table(result, prefixes, _link, HTML_ROWS)
+        table = sparql_results.table(result, prefixes, served_iri, HTML_ROWS)
         downloads = _download_links(proto, result.kind)
     text = render_template(
         "sparql.html", query=query, result=result, table=table, cached=cached, error=error,

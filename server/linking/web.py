@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, redirect, request
+from flask import Blueprint, Response, current_app, redirect
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..errors import BadRequest, NotFound
 from ..namespaces import WD
-from ..publication import Publication, publication
+from ..publication import Publication, publication, served_iri
 from . import snapshot as snap
 from . import sssom
 from .agents import Agent, agents, qid
@@ -51,14 +51,6 @@ def links(pub: Publication | None = None) -> Links:
         cache[key] = Links(agents=everyone, by_qid=by_qid, sssom=text)
     result: Links = cache[key]
     return result
-
-
-def served_iri(iri: str) -> str:
-    """The IRI as this server answers it: on the request's origin when so configured."""
-    base = publication().dataset.base
-    if current_app.config.get("REWRITE_TO_ORIGIN") and iri.startswith(base):
-        return request.url_root + iri[len(base):]
-    return iri
 
 
 @bp.get("/" + sssom.PATH)
